@@ -1,0 +1,40 @@
+package io.github.imcallbackbridge;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The parameters for claiming a batch of due deliveries from the outbox. A claim marks rows with a fresh
+ * lease token until {@code leaseUntil}; a worker that dies mid-batch leaves leases that simply expire, and
+ * the rows are claimed again. The lease must outlast a whole batch of attempts at the maximum timeout.
+ */
+public class DeliveryLease {
+
+    private Duration leaseDuration = Duration.ofMinutes(5);
+    private int batchSize = 10;
+
+    public void setLeaseSeconds(long seconds) {
+        this.leaseDuration = Duration.ofSeconds(seconds);
+    }
+
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    /** Named parameters {@code leaseToken}, {@code now}, {@code leaseUntil}, {@code batchSize}. */
+    public Map<String, Object> claim() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return Map.of(
+                "leaseToken", UUID.randomUUID().toString(),
+                "now", now,
+                "leaseUntil", now.plus(leaseDuration),
+                "batchSize", batchSize);
+    }
+}
