@@ -1,0 +1,176 @@
+package io.github.imcallbackbridge;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.github.imcallbackbridge.support.ImBackend.OK_REPLY;
+import static io.github.imcallbackbridge.support.ImBackend.SDK_APP_ID;
+import static io.github.imcallbackbridge.support.ImBackend.TOPIC_DESTROYED;
+import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.ImBackend;
+import io.github.imcallbackbridge.support.TestDatabases;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What happens across starts and stops of the application: no acknowledged callback's delivery is lost
+ * to a restart, and the load balancer is told "ready" only once callbacks are really served.
+ */
+class ApplicationLifecycleTest {
+
+    static final WireMockServer CRM = new WireMockServer(options().dynamicPort());
+
+    @BeforeAll
+    static void startCrm() {
+        CRM.start();
+    }
+
+    @AfterAll
+    static void stopCrm() {
+        CRM.stop();
+    }
+
+    @BeforeEach
+    void resetCrm() {
+        CRM.resetAll();
+    }
+
+    static Stream<Arguments> databases() throws IOException {
+        String h2File = Files.createTempDirectory("bridge-h2").resolve("bridge").toString();
+        return Stream.of(
+                Arguments.of("H2 file", TestDatabases.h2File(h2File)),
+                Arguments.of("PostgreSQL", TestDatabases.freshPostgres()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void deliveriesPendingAtShutdownAreSentAfterARestart(String name, Map<String, String> database) {
+        CRM.stubFor(post("/crm").willReturn(aResponse().withStatus(503)));
+        String group = "@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8);
+
+        try (ConfigurableApplicationContext first = start(database, 0)) {
+            HttpResponse<String> reply = new ImBackend(port(first))
+                    .callback(TOPIC_DESTROYED, topicCallback(group, "one", "two"));
+            assertThat(reply.body()).isEqualTo(OK_REPLY);
+            await().atMost(Duration.ofSeconds(20)).until(() -> webhooksFor(group).size() >= 2);
+            assertThat(statuses(first, group)).containsOnly("PENDING");
+        }
+        int attemptsBeforeRestart = webhooksFor(group).size();
+
+        CRM.resetAll();
+        CRM.stubFor(post("/crm").willReturn(ok()));
+        try (ConfigurableApplicationContext second = start(database, 0)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> statuses(second, group).equals(List.of("DELIVERED", "DELIVERED")));
+            List<LoggedRequest> delivered = webhooksFor(group);
+            assertThat(delivered).hasSize(2);
+            assertThat(delivered).extracting(r -> r.getHeader("webhook-id")).doesNotHaveDuplicates();
+            JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
+            assertThat(jdbc.queryForList("SELECT event_id FROM im_topic_destroyed WHERE group_id = ?", String.class, group))
+                    .containsExactlyInAnyOrderElementsOf(delivered.stream().map(r -> r.getHeader("webhook-id")).toList());
+        }
+        assertThat(attemptsBeforeRestart).isGreaterThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void readinessIsReportedOnlyOnceCallbacksAreServed(String name, Map<String, String> database) throws Exception {
+        CRM.stubFor(post("/crm").willReturn(ok()));
+        int port = freePort();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                .timeout(Duration.ofSeconds(2)).build();
+
+        CompletableFuture<ConfigurableApplicationContext> starting = CompletableFuture.supplyAsync(() -> start(database, port));
+        try {
+            List<Integer> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                int status;
+                try {
+                    status = http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException notListeningYet) {
+                    status = -1;
+                }
+                seen.add(status);
+                if (status == 200) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(seen).last().isEqualTo(200);
+
+            String group = "@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8);
+            HttpResponse<String> first = new ImBackend(port).callback(TOPIC_DESTROYED, topicCallback(group, "early"));
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(first.body()).isEqualTo(OK_REPLY);
+        } finally {
+            starting.get().close();
+        }
+    }
+
+    // --- helpers ------------------------------------------------------------------------------------
+
+    static ConfigurableApplicationContext start(Map<String, String> database, int port) {
+        Map<String, String> properties = new LinkedHashMap<>(database);
+        properties.put("server.port", String.valueOf(port));
+        properties.put("im.sdkappid", SDK_APP_ID);
+        properties.put("webhook.url", CRM.baseUrl() + "/crm");
+        properties.put("webhook.poll-interval-ms", "200");
+        properties.put("webhook.retry.initial-delay-ms", "200");
+        properties.put("webhook.retry.max-delay-ms", "1000");
+        properties.put("demo.crm.enabled", "false");
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new SpringApplicationBuilder(ImCallbackBridgeApplication.class).run(args);
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    static List<String> statuses(ConfigurableApplicationContext context, String group) {
+        return context.getBean(JdbcTemplate.class).queryForList(
+                "SELECT status FROM webhook_delivery WHERE payload LIKE ? ORDER BY id", String.class, "%" + group + "%");
+    }
+
+    static List<LoggedRequest> webhooksFor(String group) {
+        return CRM.findAll(postRequestedFor(urlEqualTo("/crm")).withRequestBody(containing(group)));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
