@@ -20,6 +20,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,6 +104,36 @@ class ApplicationLifecycleTest {
                     .containsExactlyInAnyOrderElementsOf(delivered.stream().map(r -> r.getHeader("webhook-id")).toList());
         }
         assertThat(attemptsBeforeRestart).isGreaterThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void stoppingWhileTheCrmIsSlowReleasesUnsentDeliveriesForTheNextStart(String name, Map<String, String> database)
+            throws Exception {
+        CRM.stubFor(post("/crm").willReturn(ok().withFixedDelay(1500)));
+        String group = "@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8);
+
+        try (ConfigurableApplicationContext first = start(database, 0)) {
+            HttpResponse<String> reply = new ImBackend(port(first))
+                    .callback(TOPIC_DESTROYED, topicCallback(group, "t1", "t2", "t3", "t4", "t5", "t6"));
+            assertThat(reply.body()).isEqualTo(OK_REPLY);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !webhooksFor(group).isEmpty());
+        }
+        try (Connection db = DriverManager.getConnection(database.get("spring.datasource.url"),
+                database.get("spring.datasource.username"), database.get("spring.datasource.password"));
+             ResultSet leased = db.createStatement().executeQuery(
+                     "SELECT COUNT(*) FROM webhook_delivery WHERE lease_token IS NOT NULL")) {
+            leased.next();
+            assertThat(leased.getLong(1)).as("deliveries still leased after a normal stop").isZero();
+        }
+
+        CRM.resetAll();
+        CRM.stubFor(post("/crm").willReturn(ok()));
+        try (ConfigurableApplicationContext second = start(database, 0)) {
+            // well before the 300 s lease could have expired
+            await().atMost(Duration.ofSeconds(15)).until(() -> statuses(second, group).stream().allMatch("DELIVERED"::equals)
+                    && statuses(second, group).size() == 6);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

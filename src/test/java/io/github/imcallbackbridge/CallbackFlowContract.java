@@ -139,15 +139,18 @@ abstract class CallbackFlowContract {
         for (Map<String, Object> topic : topics) {
             assertThat(idByTopic.get((String) topic.get("topic_id"))).isEqualTo(topic.get("event_id"));
         }
-        awaitAllDelivered();
+        awaitAllDelivered(group);
 
         HttpResponse<String> repeat = im.callback(TOPIC_DESTROYED, SEED_CALLBACK);
 
         assertThat(repeat.statusCode()).isEqualTo(200);
         assertThat(repeat.body()).isEqualTo(OK_REPLY);
-        assertThat(count("im_topic_destroyed")).isEqualTo(2);
-        assertThat(count("im_callback")).isEqualTo(1);
-        assertThat(count("webhook_delivery")).isEqualTo(2);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = ?", Long.class, group))
+                .isEqualTo(2);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
+                "%" + group + "%")).isEqualTo(1);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE payload LIKE ?", Long.class,
+                "%" + group + "%")).isEqualTo(2);
         Thread.sleep(1000); // longer than the poll interval: a stray delivery would have been sent by now
         assertThat(webhooksFor(group)).hasSize(2);
     }
@@ -229,6 +232,52 @@ abstract class CallbackFlowContract {
         assertFail(reply, 400, named);
         assertThat(count("im_topic_destroyed") + count("im_callback") + count("webhook_delivery")).isEqualTo(before);
         assertNothingRecordedOrSent("@TGS#_@TGS#invalid");
+    }
+
+    @Test
+    void aCallbackIsRecordedWholeOrNotAtAll() throws Exception {
+        // The database refuses the outbox row of one topic: the whole callback must roll back.
+        String group = newGroupId();
+        database.execute("ALTER TABLE webhook_delivery ADD CONSTRAINT refuse_poison CHECK (payload NOT LIKE '%poison%')");
+        try {
+            HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, topicCallback(group, "fine", "poison", "later"));
+
+            assertThat(reply.statusCode()).isEqualTo(500);
+            assertFail(reply, 500, "nothing was stored");
+            assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
+                    "%" + group + "%")).isZero();
+            assertNothingRecordedOrSent(group);
+        } finally {
+            database.execute("ALTER TABLE webhook_delivery DROP CONSTRAINT refuse_poison");
+        }
+
+        assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "fine", "poison", "later")).body()).isEqualTo(OK_REPLY);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = ?", Long.class, group))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void concurrentCopiesOfOneCallbackRecordEachTopicOnce() throws Exception {
+        String group = newGroupId();
+        String body = topicCallback(group, "a", "b", "c");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                replies.add(pool.submit(() -> im.callback(TOPIC_DESTROYED, body)));
+            }
+            for (java.util.concurrent.Future<HttpResponse<String>> reply : replies) {
+                assertThat(reply.get().statusCode()).isEqualTo(200);
+                assertThat(reply.get().body()).isEqualTo(OK_REPLY);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = ?", Long.class, group))
+                .isEqualTo(3);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE payload LIKE ?", Long.class,
+                "%" + group + "%")).isEqualTo(3);
+        awaitWebhooks(group, 3);
     }
 
     @ParameterizedTest(name = "EventTime as {0}")
@@ -355,9 +404,10 @@ abstract class CallbackFlowContract {
         return statuses.size() == 1 ? statuses.get(0) : "rows: " + statuses;
     }
 
-    void awaitAllDelivered() {
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE status <> 'DELIVERED'", Long.class) == 0);
+    void awaitAllDelivered(String group) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> database.queryForObject(
+                "SELECT COUNT(*) FROM webhook_delivery WHERE status <> 'DELIVERED' AND payload LIKE ?", Long.class,
+                "%" + group + "%") == 0);
     }
 
     static List<LoggedRequest> webhooksFor(String fragment) {
