@@ -40,10 +40,13 @@ import io.github.imcallbackbridge.support.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -51,6 +54,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * What happens across starts and stops of the application: no acknowledged callback's delivery is lost
  * to a restart, and the load balancer is told "ready" only once callbacks are really served.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ApplicationLifecycleTest {
 
     static final WireMockServer CRM = new WireMockServer(options().dynamicPort());
@@ -133,6 +137,13 @@ class ApplicationLifecycleTest {
             // well before the 300 s lease could have expired
             await().atMost(Duration.ofSeconds(15)).until(() -> statuses(second, group).stream().allMatch("DELIVERED"::equals)
                     && statuses(second, group).size() == 6);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void startingWithoutACallbackTokenWarnsThatOnlySdkAppidIsChecked(CapturedOutput output) {
+        try (ConfigurableApplicationContext app = start(TestDatabases.h2InMemory(), 0)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("IM_CALLBACK_TOKEN is not set"));
         }
     }
 

@@ -37,9 +37,42 @@ public final class ImBackend {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String token;
 
     public ImBackend(int port) {
+        this(port, null);
+    }
+
+    /** An IM backend with callback authentication on: every callback carries RequestTime and Sign. */
+    public ImBackend(int port, String token) {
         this.baseUrl = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    /** The query the IM backend sends for {@code command}, signed when a token is set. */
+    public Map<String, String> query(String command) {
+        Map<String, String> query = standardQuery(command);
+        if (token != null) {
+            String requestTime = String.valueOf(System.currentTimeMillis() / 1000);
+            query.put("RequestTime", requestTime);
+            query.put("Sign", sign(token, requestTime));
+        }
+        return query;
+    }
+
+    /** Tencent's scheme, computed independently of the application's code. */
+    public static String sign(String token, String requestTime) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((token + requestTime).getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (byte b : digest) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The query parameters the IM backend appends for {@code command}. */
@@ -54,7 +87,7 @@ public final class ImBackend {
     }
 
     public HttpResponse<String> callback(String command, String body) {
-        return post("/im/callback?" + encode(standardQuery(command)), body, Map.of("Content-Type", "application/json"));
+        return post("/im/callback?" + encode(query(command)), body, Map.of("Content-Type", "application/json"));
     }
 
     public HttpResponse<String> post(String pathAndQuery, String body, Map<String, String> headers) {

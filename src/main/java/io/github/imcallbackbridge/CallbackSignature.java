@@ -1,0 +1,78 @@
+package io.github.imcallbackbridge;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+
+import org.apache.camel.Exchange;
+
+/**
+ * Tencent Cloud IM callback authentication. With a token configured in the IM console, the IM backend adds
+ * {@code RequestTime} (Unix seconds) and {@code Sign = lowercase_hex(SHA-256(token + RequestTime))} to the
+ * callback URL. This class checks both: the signature in constant time, the time within a tolerance of
+ * the local clock. Without a token, every callback passes (the SdkAppid check still applies).
+ * <p>
+ * Reads the exchange properties {@code sign} and {@code requestTime} set by {@link CallbackQuery}. Neither
+ * the token nor the received signature ever appears in an exception message.
+ */
+public class CallbackSignature {
+
+    private byte[] token = new byte[0];
+    private long toleranceSeconds = 60;
+    private Clock clock = Clock.systemUTC();
+
+    public void setToken(String token) {
+        this.token = token == null ? new byte[0] : token.trim().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void setToleranceSeconds(long toleranceSeconds) {
+        this.toleranceSeconds = toleranceSeconds;
+    }
+
+    void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Whether a token is configured, so that unsigned callbacks are refused. */
+    public boolean isEnabled() {
+        return token.length > 0;
+    }
+
+    public void verify(Exchange exchange) {
+        if (!isEnabled()) {
+            return;
+        }
+        String requestTime = exchange.getProperty("requestTime", String.class);
+        String sign = exchange.getProperty("sign", String.class);
+        if (requestTime == null || sign == null) {
+            throw CallbackRejectedException.forbidden("Sign and RequestTime query parameters are required");
+        }
+        if (!requestTime.matches("[0-9]{1,12}")) {
+            throw CallbackRejectedException.forbidden("RequestTime must be a Unix time in seconds");
+        }
+        long skew = Math.abs(clock.instant().getEpochSecond() - Long.parseLong(requestTime));
+        if (skew > toleranceSeconds) {
+            throw CallbackRejectedException.forbidden(
+                    "RequestTime is more than " + toleranceSeconds + " seconds away from the server's clock");
+        }
+        byte[] expected = expectedSign(requestTime).getBytes(StandardCharsets.US_ASCII);
+        byte[] received = sign.toLowerCase().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(expected, received)) {
+            throw CallbackRejectedException.forbidden("Sign does not match; check the callback token");
+        }
+    }
+
+    /** {@code lowercase_hex(SHA-256(token + requestTime))}. */
+    String expectedSign(String requestTime) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(token);
+            sha256.update(requestTime.getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(sha256.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
