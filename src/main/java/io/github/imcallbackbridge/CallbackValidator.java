@@ -173,6 +173,9 @@ public class CallbackValidator {
         if (node.textValue().length() > maxLength) {
             throw CallbackRejectedException.invalid(field + " is longer than " + maxLength + " characters");
         }
+        if (hasControlCharacter(node.textValue())) {
+            throw CallbackRejectedException.invalid(field + " contains control characters");
+        }
         return node.textValue();
     }
 

@@ -6,6 +6,8 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.camel.Exchange;
+
 /**
  * The parameters for claiming a batch of due deliveries from the outbox. A claim marks rows with a fresh
  * lease token until {@code leaseUntil}; a worker that dies mid-batch leaves leases that simply expire, and
@@ -28,10 +30,14 @@ public class DeliveryLease {
         return batchSize;
     }
 
-    /** Named parameters {@code leaseToken}, {@code now}, {@code leaseUntil}, {@code batchSize}. */
-    public Map<String, Object> claim() {
+    /**
+     * Named parameters {@code target} (from the exchange property of that name), {@code leaseToken},
+     * {@code now}, {@code leaseUntil}, {@code batchSize}.
+     */
+    public Map<String, Object> claim(Exchange exchange) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return Map.of(
+                "target", exchange.getProperty("target", String.class),
                 "leaseToken", UUID.randomUUID().toString(),
                 "now", now,
                 "leaseUntil", now.plus(leaseDuration),

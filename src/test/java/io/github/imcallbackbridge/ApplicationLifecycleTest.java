@@ -192,8 +192,7 @@ class ApplicationLifecycleTest {
         properties.put("im.sdkappid", SDK_APP_ID);
         properties.put("webhook.url", CRM.baseUrl() + "/crm");
         properties.put("webhook.poll-interval-ms", "200");
-        properties.put("webhook.retry.initial-delay-ms", "200");
-        properties.put("webhook.retry.max-delay-ms", "1000");
+        properties.put("webhook.retry.schedule", RunningBridge.QUICK_RETRIES);
         properties.put("demo.crm.enabled", "false");
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new SpringApplicationBuilder(ImCallbackBridgeApplication.class).run(args);

@@ -60,6 +60,9 @@ abstract class HostileInputContract extends RunningBridge {
 
     @BeforeEach
     void setUp() {
+        // deliveries queued by an earlier test must not arrive during this one
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> database.queryForObject(
+                "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'PENDING'", Long.class) == 0);
         CRM.resetAll();
         CRM.stubFor(post("/crm").willReturn(ok()));
         im = new ImBackend(port, TOKEN);
@@ -168,6 +171,7 @@ abstract class HostileInputContract extends RunningBridge {
                 body("GroupId an object", withGroupId("{\"id\":\"g\"}"), 400, "GroupId"),
                 body("GroupId null", withGroupId("null"), 400, "GroupId"),
                 body("Type a number", withField("Type", "3"), 400, "Type"),
+                body("Type with a NUL character", withField("Type", "\"Comm\\u0000unity\""), 400, "Type"),
                 body("CallbackCommand a number", SEED_CALLBACK.replace("\"Group.CallbackAfterTopicDestroyed\"", "7"),
                         400, "CallbackCommand"),
                 // sizes
@@ -335,7 +339,7 @@ abstract class HostileInputContract extends RunningBridge {
 
     @Test
     void randomlyMutatedCallbacksGetOkWithRowsOrA4xxWithNoRowsNeverA5xx() throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        long seed = Long.getLong("fuzz.seed", 20261126L + getClass().getSimpleName().length());
         Random random = new Random(seed);
         Map<Integer, Integer> outcomes = new java.util.TreeMap<>();
         long deadline = System.nanoTime() + FUZZ_TIME_LIMIT.toNanos();

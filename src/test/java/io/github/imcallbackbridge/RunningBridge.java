@@ -24,6 +24,8 @@ abstract class RunningBridge {
 
     static final WireMockServer CRM = new WireMockServer(options().dynamicPort());
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Retries every 200 ms for about a minute, so tests see recoveries quickly. */
+    static final String QUICK_RETRIES = String.join(",", java.util.Collections.nCopies(300, "200ms"));
 
     static {
         CRM.start();
@@ -41,8 +43,7 @@ abstract class RunningBridge {
         registry.add("im.sdkappid", () -> SDK_APP_ID);
         registry.add("webhook.url", () -> CRM.baseUrl() + "/crm");
         registry.add("webhook.poll-interval-ms", () -> "200");
-        registry.add("webhook.retry.initial-delay-ms", () -> "200");
-        registry.add("webhook.retry.max-delay-ms", () -> "1000");
+        registry.add("webhook.retry.schedule", () -> QUICK_RETRIES);
         registry.add("demo.crm.enabled", () -> "false");
         extra.forEach((key, value) -> registry.add(key, () -> value));
     }

@@ -1,0 +1,160 @@
+package io.github.imcallbackbridge;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The CRM/ERP systems events are forwarded to, read from Camel properties (so from application.yaml and
+ * environment variables on Spring Boot, from application.properties on plain Camel and Camel K):
+ * <pre>
+ * webhook.targets = default,erp                       names of the targets
+ * webhook.target.NAME.url                             required
+ * webhook.target.NAME.secret                          optional: signs with Standard Webhooks
+ * webhook.target.NAME.events                          default: im.topic.destroyed,im.group.destroyed
+ * webhook.target.NAME.connect-timeout-ms              default: webhook.connect-timeout-ms (2000)
+ * webhook.target.NAME.response-timeout-ms             default: webhook.response-timeout-ms (10000)
+ * webhook.target.NAME.enabled                         default: true
+ * </pre>
+ * It also keeps one outbox drain running per target at a time, so a slow target never holds up another.
+ */
+public class WebhookTargets {
+
+    /** One configured target. The secret never leaves this record except as a signature. */
+    record Target(String name, String url, WebhookSignature signature, Set<String> events,
+                  long connectTimeoutMs, long responseTimeoutMs, boolean enabled) {
+    }
+
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private volatile List<String> names;
+    private final Set<String> draining = new HashSet<>();
+    private final Set<String> wokenWhileDraining = new HashSet<>();
+
+    /** Names of the enabled targets. */
+    public List<String> enabledNames(Exchange exchange) {
+        return names(exchange.getContext()).stream().filter(n -> target(exchange.getContext(), n).enabled()).toList();
+    }
+
+    /**
+     * One outbox row per enabled target that wants the event in the body (a topic or group record with
+     * {@code eventType}): the record plus {@code target}.
+     */
+    public List<Map<String, Object>> deliveriesFor(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> record = exchange.getMessage().getBody(Map.class);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String name : enabledNames(exchange)) {
+            if (target(exchange.getContext(), name).events().contains((String) record.get("eventType"))) {
+                Map<String, Object> row = new LinkedHashMap<>(record);
+                row.put("target", name);
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Turns a claimed outbox row (the body) into the request for its target: only the Standard Webhooks
+     * headers and Content-Type, the stored payload as body, and the endpoint URI in {@code targetUri}.
+     */
+    public void prepareRequest(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> row = exchange.getMessage().getBody(Map.class);
+        Target target = target(exchange.getContext(), (String) row.get("target"));
+        String id = (String) row.get("event_id");
+        String payload = (String) row.get("payload");
+        long timestamp = Instant.now().getEpochSecond();
+
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("webhook-id", id);
+        message.setHeader("webhook-timestamp", String.valueOf(timestamp));
+        if (target.signature() != null) {
+            message.setHeader("webhook-signature", target.signature().sign(id, timestamp, payload));
+        }
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(payload);
+        String options = "httpMethod=POST&throwExceptionOnFailure=true&followRedirects=false"
+                + "&connectTimeout=" + target.connectTimeoutMs()
+                + "&connectionRequestTimeout=" + target.connectTimeoutMs()
+                + "&responseTimeout=" + target.responseTimeoutMs();
+        exchange.setProperty("targetUri", target.url() + (target.url().contains("?") ? "&" : "?") + options);
+    }
+
+    /** Claims the right to drain {@code target}; if another worker has it, asks that worker to go round again. */
+    public synchronized boolean startDraining(Exchange exchange) {
+        String target = exchange.getProperty("target", String.class);
+        if (draining.add(target)) {
+            return true;
+        }
+        wokenWhileDraining.add(target);
+        return false;
+    }
+
+    /**
+     * Whether the drain of {@code target} goes round again: before the first batch, when the last batch was
+     * full ({@code claimedCount} reached {@code batchSize}), or when a wake-up came meanwhile. When not, the
+     * drain is released in the same step, so no wake-up falls in between.
+     */
+    public synchronized boolean keepDraining(Exchange exchange) {
+        String target = exchange.getProperty("target", String.class);
+        Integer claimed = exchange.getProperty("claimedCount", Integer.class);
+        Integer batchSize = exchange.getProperty("batchSize", Integer.class);
+        boolean batchFull = claimed == null || batchSize == null || claimed >= batchSize;
+        boolean again = batchFull | wokenWhileDraining.remove(target);
+        if (!again) {
+            draining.remove(target);
+        }
+        return again;
+    }
+
+    /** Releases the drain of {@code target} if still held (the application is stopping, or a step failed). */
+    public synchronized void finishDraining(Exchange exchange) {
+        draining.remove(exchange.getProperty("target", String.class));
+    }
+
+    private List<String> names(CamelContext context) {
+        List<String> known = names;
+        if (known == null) {
+            known = Arrays.stream(property(context, "webhook.targets").orElse("default").split(","))
+                    .map(String::trim).filter(n -> !n.isEmpty()).distinct().toList();
+            names = known;
+        }
+        return known;
+    }
+
+    Target target(CamelContext context, String name) {
+        return targets.computeIfAbsent(name, n -> {
+            String prefix = "webhook.target." + n + ".";
+            boolean enabled = Boolean.parseBoolean(property(context, prefix + "enabled").orElse("true"));
+            String url = property(context, prefix + "url").orElse("");
+            if (enabled && !url.matches("(?i)https?://.+")) {
+                throw new IllegalArgumentException("webhook target " + n + " needs an http(s) URL in " + prefix + "url");
+            }
+            WebhookSignature signature = property(context, prefix + "secret").filter(s -> !s.isBlank())
+                    .map(WebhookSignature::fromSecret).orElse(null);
+            Set<String> events = Set.of(property(context, prefix + "events")
+                    .orElse(WebhookEvent.TOPIC_DESTROYED + "," + WebhookEvent.GROUP_DESTROYED).replace(" ", "").split(","));
+            long connect = Long.parseLong(property(context, prefix + "connect-timeout-ms")
+                    .orElse(property(context, "webhook.connect-timeout-ms").orElse("2000")));
+            long response = Long.parseLong(property(context, prefix + "response-timeout-ms")
+                    .orElse(property(context, "webhook.response-timeout-ms").orElse("10000")));
+            return new Target(n, url, signature, events, connect, response, enabled);
+        });
+    }
+
+    private static Optional<String> property(CamelContext context, String key) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim);
+    }
+}
