@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -17,6 +18,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * route's SQL): 2xx is delivered; {@code 410 Gone} is dead at once; anything else (timeouts, connection
  * errors, 3xx, 4xx, 5xx) is retried on the {@link RetrySchedule}, waiting at least as long as a
  * {@code Retry-After} asks (up to {@code maxRetryAfterSeconds}), and is dead once the schedule is used up.
+ * The schedule is the target's own ({@code retrySchedule} property, set by {@link WebhookTargets}) or this
+ * bean's default.
  * Errors and response bodies are kept short, and target URLs are never recorded.
  */
 public class DeliveryOutcome {
@@ -69,7 +72,8 @@ public class DeliveryOutcome {
         int failedAttempts = exchange.getProperty("previousAttempts", Integer.class) + 1;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         boolean gone = statusCode != null && statusCode == 410;
-        var wait = gone ? java.util.Optional.<Duration>empty() : schedule.waitAfter(failedAttempts);
+        RetrySchedule targetSchedule = exchange.getProperty("retrySchedule", schedule, RetrySchedule.class);
+        Optional<Duration> wait = gone ? Optional.empty() : targetSchedule.waitAfter(failedAttempts);
         if (wait.isPresent()) {
             Duration delay = wait.get().compareTo(retryAfter) >= 0 ? wait.get() : retryAfter;
             row.put("status", "PENDING");

@@ -26,6 +26,7 @@ import org.apache.camel.Message;
  * webhook.target.NAME.connect-timeout-ms              default: webhook.connect-timeout-ms (2000)
  * webhook.target.NAME.response-timeout-ms             default: webhook.response-timeout-ms (10000)
  * webhook.target.NAME.enabled                         default: true
+ * webhook.target.NAME.retry-schedule                  default: webhook.retry.schedule
  * </pre>
  * It also keeps one outbox drain running per target at a time, so a slow target never holds up another.
  */
@@ -33,7 +34,7 @@ public class WebhookTargets {
 
     /** One configured target. The secret never leaves this record except as a signature. */
     record Target(String name, String url, WebhookSignature signature, Set<String> events,
-                  long connectTimeoutMs, long responseTimeoutMs, boolean enabled) {
+                  long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule) {
     }
 
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
@@ -85,11 +86,14 @@ public class WebhookTargets {
         }
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(payload);
+        // Retries are the outbox's (recorded, scheduled, bounded); HttpClient's own are switched off on the
+        // component (camel.component.http.automatic-retries-disabled), as they would silently retry 429/503.
         String options = "httpMethod=POST&throwExceptionOnFailure=true&followRedirects=false"
                 + "&connectTimeout=" + target.connectTimeoutMs()
                 + "&connectionRequestTimeout=" + target.connectTimeoutMs()
                 + "&responseTimeout=" + target.responseTimeoutMs();
         exchange.setProperty("targetUri", target.url() + (target.url().contains("?") ? "&" : "?") + options);
+        exchange.setProperty("retrySchedule", target.retrySchedule());
     }
 
     /** Claims the right to drain {@code target}; if another worker has it, asks that worker to go round again. */
@@ -150,7 +154,9 @@ public class WebhookTargets {
                     .orElse(property(context, "webhook.connect-timeout-ms").orElse("2000")));
             long response = Long.parseLong(property(context, prefix + "response-timeout-ms")
                     .orElse(property(context, "webhook.response-timeout-ms").orElse("10000")));
-            return new Target(n, url, signature, events, connect, response, enabled);
+            RetrySchedule schedule = property(context, prefix + "retry-schedule")
+                    .or(() -> property(context, "webhook.retry.schedule")).map(RetrySchedule::parse).orElse(null);
+            return new Target(n, url, signature, events, connect, response, enabled, schedule);
         });
     }
 

@@ -315,7 +315,7 @@ abstract class HostileInputContract extends RunningBridge {
         im.post("/im/callback?" + ImBackend.encode(with(im.query(TOPIC_DESTROYED), "Sign", wrongSign)), SEED_CALLBACK,
                 Map.of("Content-Type", "application/json"));
 
-        assertThat(output.getAll()).contains("topic destroyed:").contains("callback rejected: HTTP 403")
+        assertThat(output.getAll()).contains("topic destroyed:").contains("im-callback rejected: HTTP 403")
                 .doesNotContain(TOKEN).doesNotContain(good.get("Sign")).doesNotContain(wrongSign);
     }
 

@@ -1,0 +1,377 @@
+package io.github.imcallbackbridge;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.github.imcallbackbridge.support.ImBackend.GROUP_DESTROYED;
+import static io.github.imcallbackbridge.support.ImBackend.OK_REPLY;
+import static io.github.imcallbackbridge.support.ImBackend.TOPIC_DESTROYED;
+import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.ImBackend;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * Forwarding to several CRM/ERP targets, as the best webhook gateways do it: Standard Webhooks signatures,
+ * one slow or dead target never holding up another, retries with backoff and Retry-After, 410 and dead
+ * letters, every attempt recorded, replay through the admin API, retention. Each target is its own WireMock
+ * server, so one can be taken down alone.
+ */
+abstract class DeliveryContract extends RunningBridge {
+
+    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    static final String ADMIN_TOKEN = "admin-test-token-41";
+    static WireMockServer crm = new WireMockServer(options().dynamicPort());
+    static final WireMockServer ERP = new WireMockServer(options().dynamicPort());
+    static final WireMockServer AUDIT = new WireMockServer(options().dynamicPort());
+
+    static {
+        crm.start();
+        ERP.start();
+        AUDIT.start();
+    }
+
+    ImBackend im;
+
+    /** crm: signed, every event, quick retries; erp: every event, dies after 3 attempts; audit: groups only. */
+    static void bridgeProperties(DynamicPropertyRegistry registry, Map<String, String> datasource) {
+        bridgeProperties(registry, datasource, Map.ofEntries(
+                Map.entry("webhook.targets", "crm,erp,audit"),
+                Map.entry("webhook.target.crm.url", crm.baseUrl() + "/crm"),
+                Map.entry("webhook.target.crm.secret", SECRET),
+                Map.entry("webhook.target.erp.url", ERP.baseUrl() + "/erp"),
+                Map.entry("webhook.target.erp.retry-schedule", "200ms,200ms"),
+                Map.entry("webhook.target.audit.url", AUDIT.baseUrl() + "/audit"),
+                Map.entry("webhook.target.audit.events", "im.group.destroyed"),
+                Map.entry("admin.token", ADMIN_TOKEN),
+                Map.entry("webhook.retention-check-interval-ms", "300")));
+    }
+
+    @BeforeEach
+    void healthyTargets() {
+        for (WireMockServer target : List.of(crm, ERP, AUDIT)) {
+            target.resetAll();
+            target.stubFor(post(urlEqualTo("/" + name(target))).willReturn(ok()));
+        }
+        im = new ImBackend(port);
+    }
+
+    @Test
+    void everyRequestIsSignedPerStandardWebhooksAndCarriesNoInboundHeader() throws Exception {
+        String group = newGroupId();
+        HttpResponse<String> reply = im.post("/im/callback?" + ImBackend.encode(ImBackend.standardQuery(TOPIC_DESTROYED)),
+                topicCallback(group, "signed"), Map.of("Content-Type", "application/json", "X-Secret", "inbound-only",
+                        "Cookie", "session=inbound", "Authorization", "Bearer inbound"));
+        assertThat(reply.body()).isEqualTo(OK_REPLY);
+
+        LoggedRequest signed = awaitOne(crm, group);
+        String id = signed.getHeader("webhook-id");
+        String timestamp = signed.getHeader("webhook-timestamp");
+        assertThat(id).isEqualTo(database.queryForObject("SELECT event_id FROM im_topic_destroyed WHERE group_id = ?",
+                String.class, group));
+        assertThat(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp))).isLessThan(30);
+        assertThat(signed.getHeader("webhook-signature"))
+                .isEqualTo(independentSignature(SECRET, id, timestamp, signed.getBodyAsString()));
+        LoggedRequest unsigned = awaitOne(ERP, group);
+        assertThat(unsigned.getHeader("webhook-id")).isEqualTo(id);
+        assertThat(unsigned.containsHeader("webhook-signature")).isFalse();
+        for (LoggedRequest request : List.of(signed, unsigned)) {
+            assertThat(request.getAllHeaderKeys()).map(String::toLowerCase)
+                    .doesNotContain("x-secret", "cookie", "authorization", "sdkappid", "callbackcommand", "clientip");
+        }
+    }
+
+    @Test
+    void theIndependentVerifierAgreesWithTheSpecificationsExample() throws Exception {
+        assertThat(independentSignature(SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "{\"test\": 2432232314}"))
+                .isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    @Test
+    void eachTargetGetsOnlyTheEventsItWants() throws Exception {
+        String group = "@TGS#2" + UUID.randomUUID().toString().substring(0, 8);
+        im.callback(GROUP_DESTROYED, "{\"CallbackCommand\":\"" + GROUP_DESTROYED + "\",\"GroupId\":\"" + group
+                + "\",\"Type\":\"Public\",\"EventTime\":1670574414123}");
+        String topicGroup = newGroupId();
+        im.callback(TOPIC_DESTROYED, topicCallback(topicGroup, "a"));
+
+        assertThat(awaitOne(AUDIT, group).getBodyAsString()).contains("im.group.destroyed");
+        awaitOne(crm, topicGroup);
+        awaitOne(ERP, topicGroup);
+        assertThat(requestsFor(AUDIT, topicGroup)).isEmpty();
+        assertThat(statuses(topicGroup)).containsOnlyKeys("crm", "erp");
+    }
+
+    @Test
+    void aTargetDownForAWhileGetsEveryEventExactlyOnceWhenItIsBack() throws Exception {
+        crm.stubFor(post(urlEqualTo("/crm")).willReturn(aResponse().withStatus(500)));
+        String group = newGroupId();
+        int callbacks = 20;
+        for (int i = 0; i < callbacks; i++) {
+            assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "o" + i + "a", "o" + i + "b")).body()).isEqualTo(OK_REPLY);
+        }
+        int events = callbacks * 2;
+        await().atMost(Duration.ofSeconds(20)).until(() -> requestsFor(crm, group).size() >= events);
+        int port = crm.port();
+        crm.stop(); // now connection refused
+        Thread.sleep(1500);
+        long failedWhileDown = attempts(group, "crm");
+        crm = new WireMockServer(options().port(port));
+        crm.start();
+        crm.stubFor(post(urlEqualTo("/crm")).willReturn(ok()));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DELIVERED".equals(single(statuses(group).get("crm"))));
+        List<LoggedRequest> afterRecovery = requestsFor(crm, group);
+        Set<String> ids = new HashSet<>();
+        afterRecovery.forEach(r -> ids.add(r.getHeader("webhook-id")));
+        assertThat(ids).hasSize(events);
+        assertThat(afterRecovery).hasSize(events);
+        long sent = attempts(group, "crm");
+        System.out.printf("outage (%s): %d events, %d attempts in all (%d before recovery), %d delivered, %d duplicates%n",
+                getClass().getSimpleName(), events, sent, failedWhileDown, ids.size(), afterRecovery.size() - ids.size());
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_attempt a JOIN webhook_delivery d"
+                + " ON d.id = a.delivery_id WHERE d.group_id = ? AND d.target = 'crm' AND a.error LIKE '%Connect%'",
+                Long.class, group)).as("connection-refused attempts recorded").isPositive();
+    }
+
+    @Test
+    void goneMeansDeadAtOnce() throws Exception {
+        ERP.stubFor(post(urlEqualTo("/erp")).willReturn(aResponse().withStatus(410)));
+        String group = newGroupId();
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "gone"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DEAD".equals(single(statuses(group).get("erp"))));
+        assertThat(attempts(group, "erp")).isEqualTo(1);
+        assertThat(requestsFor(ERP, group)).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(single(statuses(group).get("crm"))));
+    }
+
+    @Test
+    void retryAfterIsHonoured() throws Exception {
+        crm.stubFor(post(urlEqualTo("/crm")).inScenario("busy").whenScenarioStateIs("Started")
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")).willSetStateTo("calm"));
+        crm.stubFor(post(urlEqualTo("/crm")).inScenario("busy").whenScenarioStateIs("calm").willReturn(ok()));
+        String group = newGroupId();
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "busy"));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "DELIVERED".equals(single(statuses(group).get("crm"))));
+        List<Map<String, Object>> attempts = attemptRows(group, "crm");
+        assertThat(attempts).hasSize(2);
+        assertThat(attempts.get(0)).containsEntry("status_code", 429);
+        Duration between = Duration.between(instant(attempts.get(0).get("attempted_at")), instant(attempts.get(1).get("attempted_at")));
+        assertThat(between).as("the schedule says 200 ms; Retry-After says 2 s").isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    }
+
+    @Test
+    void aSlowTargetDoesNotHoldUpAFastOne() throws Exception {
+        ERP.stubFor(post(urlEqualTo("/erp")).willReturn(ok().withFixedDelay(3000)));
+        String group = newGroupId();
+        for (int i = 0; i < 5; i++) {
+            im.callback(TOPIC_DESTROYED, topicCallback(group, "s" + i + "a", "s" + i + "b"));
+        }
+        long repliedAt = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> requestsFor(crm, group).size() == 10);
+        Duration crmDone = Duration.ofNanos(System.nanoTime() - repliedAt);
+        assertThat(crmDone).as("ten events to the fast target, while the slow one needs 3 s for each").isLessThan(Duration.ofSeconds(3));
+        assertThat(requestsFor(ERP, group).size()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void redirectsAreNotFollowedButRetried() throws Exception {
+        crm.stubFor(post(urlEqualTo("/crm")).willReturn(aResponse().withStatus(302).withHeader("Location", crm.baseUrl() + "/elsewhere")));
+        String group = newGroupId();
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "moved"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> attempts(group, "crm") >= 2);
+        assertThat(crm.findAll(postRequestedFor(urlEqualTo("/elsewhere")))).isEmpty();
+        assertThat(attemptRows(group, "crm").get(0)).containsEntry("status_code", 302);
+        assertThat(single(statuses(group).get("crm"))).isEqualTo("PENDING");
+
+        crm.stubFor(post(urlEqualTo("/crm")).willReturn(ok()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(single(statuses(group).get("crm"))));
+    }
+
+    @Test
+    void deadDeliveriesAreKeptWithTheirAttemptsAndReplayedByIdAndByRange() throws Exception {
+        ERP.stubFor(post(urlEqualTo("/erp")).willReturn(aResponse().withStatus(503).withBody("x".repeat(5000))));
+        String group = newGroupId();
+        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "d1", "d2", "d3"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> statuses(group).get("erp").equals(List.of("DEAD", "DEAD", "DEAD")));
+
+        List<Map<String, Object>> attempts = attemptRows(group, "erp");
+        assertThat(attempts).hasSize(9).allSatisfy(a -> {
+            assertThat(a).containsEntry("status_code", 503).containsEntry("error", "HTTP 503");
+            assertThat(((Number) a.get("latency_ms")).longValue()).isNotNegative();
+            assertThat((String) a.get("response_body")).hasSize(DeliveryOutcome.MAX_RESPONSE_BODY);
+        });
+        JsonNode dead = JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp&group=" + enc(group)).body());
+        assertThat(dead).hasSize(3);
+        long firstId = dead.get(2).get("id").asLong();
+        JsonNode shown = JSON.readTree(admin("GET", "/admin/deliveries/" + firstId).body());
+        assertThat(shown.get("attempts")).hasSize(3);
+        assertThat(shown.get("status").asText()).isEqualTo("DEAD");
+        String eventId = shown.get("event_id").asText();
+
+        ERP.resetAll();
+        ERP.stubFor(post(urlEqualTo("/erp")).willReturn(ok()));
+        assertThat(admin("POST", "/admin/deliveries/" + firstId + "/replay").body()).isEqualTo("{\"replayed\":1}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> requestsFor(ERP, group).size() == 1);
+        assertThat(requestsFor(ERP, group).get(0).getHeader("webhook-id")).isEqualTo(eventId);
+
+        String range = "/admin/deliveries/replay?target=erp&from=" + enc(before.toString())
+                + "&to=" + enc(OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1).toString());
+        assertThat(admin("POST", range).body()).isEqualTo("{\"replayed\":2}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> statuses(group).get("erp").equals(List.of("DELIVERED", "DELIVERED", "DELIVERED")));
+        assertThat(requestsFor(ERP, group)).hasSize(3);
+    }
+
+    @Test
+    void theAdminApiWantsTheBearerToken() {
+        assertThat(im.send("GET", "/admin/deliveries").statusCode()).isEqualTo(401);
+        HttpRequest wrong = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/deliveries"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN + "x").GET().build();
+        HttpResponse<String> refused = im.send(wrong);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("FAIL").doesNotContain(ADMIN_TOKEN);
+        assertThat(admin("GET", "/admin/deliveries?limit=1").statusCode()).isEqualTo(200);
+        assertThat(admin("GET", "/admin/deliveries?status=LOST").statusCode()).isEqualTo(400);
+        assertThat(admin("GET", "/admin/deliveries/999999999").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aDeliveryLeftLeasedByADeadWorkerIsSentOnceTheLeaseExpires() throws Exception {
+        String eventId = "evt_crashed" + UUID.randomUUID().toString().replace("-", "");
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        database.update("INSERT INTO webhook_delivery (event_id, event_type, target, group_id, payload, status, attempts,"
+                + " next_attempt_at, lease_token, lease_until, created_at) VALUES (?, 'im.topic.destroyed', 'crm', 'g', ?,"
+                + " 'PENDING', 0, ?, 'worker-that-died', ?, ?)", eventId, "{\"id\":\"" + eventId + "\"}", now, now.plusSeconds(2), now);
+
+        Thread.sleep(1000);
+        assertThat(requestsFor(crm, eventId)).as("still leased by the dead worker").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> requestsFor(crm, eventId).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "DELIVERED".equals(database.queryForObject(
+                "SELECT status FROM webhook_delivery WHERE event_id = ?", String.class, eventId)));
+    }
+
+    @Test
+    void retentionPurgesOldDeliveredDeliveriesAndKeepsDeadOnes() {
+        OffsetDateTime old = OffsetDateTime.now(ZoneOffset.UTC).minusDays(31);
+        String delivered = "evt_old_delivered_" + UUID.randomUUID();
+        String dead = "evt_old_dead_" + UUID.randomUUID();
+        database.update("INSERT INTO webhook_delivery (event_id, event_type, target, payload, status, attempts, next_attempt_at,"
+                + " created_at, delivered_at) VALUES (?, 'im.topic.destroyed', 'crm', '{}', 'DELIVERED', 1, ?, ?, ?)",
+                delivered, old, old, old);
+        database.update("INSERT INTO webhook_attempt (delivery_id, attempted_at, status_code, latency_ms) "
+                + "SELECT id, ?, 200, 3 FROM webhook_delivery WHERE event_id = ?", old, delivered);
+        database.update("INSERT INTO webhook_delivery (event_id, event_type, target, payload, status, attempts, next_attempt_at,"
+                + " created_at, dead_at) VALUES (?, 'im.topic.destroyed', 'erp', '{}', 'DEAD', 3, ?, ?, ?)",
+                dead, old, old, old);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> database.queryForObject(
+                "SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?", Long.class, delivered) == 0);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_attempt WHERE delivery_id NOT IN"
+                + " (SELECT id FROM webhook_delivery)", Long.class)).isZero();
+        assertThat(database.queryForObject("SELECT status FROM webhook_delivery WHERE event_id = ?", String.class, dead))
+                .isEqualTo("DEAD");
+    }
+
+    // --- helpers ------------------------------------------------------------------------------------
+
+    /** Standard Webhooks, written from the specification without the application's code. */
+    static String independentSignature(String secret, String id, String timestamp, String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.replaceFirst("^whsec_", "")), "HmacSHA256"));
+        return "v1," + Base64.getEncoder().encodeToString(
+                mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    HttpResponse<String> admin(String method, String path) {
+        return im.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    static String name(WireMockServer target) {
+        return target == ERP ? "erp" : target == AUDIT ? "audit" : "crm";
+    }
+
+    static List<LoggedRequest> requestsFor(WireMockServer target, String fragment) {
+        return target.findAll(postRequestedFor(urlEqualTo("/" + name(target)))).stream()
+                .filter(r -> r.getBodyAsString().contains(fragment)).toList();
+    }
+
+    static LoggedRequest awaitOne(WireMockServer target, String fragment) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !requestsFor(target, fragment).isEmpty());
+        return requestsFor(target, fragment).get(0);
+    }
+
+    /** Delivery statuses by target for the events of a group, in id order. */
+    Map<String, List<String>> statuses(String group) {
+        Map<String, List<String>> byTarget = new java.util.TreeMap<>();
+        database.queryForList("SELECT target, status FROM webhook_delivery WHERE group_id = ? ORDER BY id", group)
+                .forEach(row -> byTarget.computeIfAbsent((String) row.get("target"), t -> new java.util.ArrayList<>())
+                        .add((String) row.get("status")));
+        return byTarget;
+    }
+
+    static String single(List<String> statuses) {
+        return statuses == null ? "none" : statuses.stream().distinct().count() == 1 ? statuses.get(0) : statuses.toString();
+    }
+
+    long attempts(String group, String target) {
+        return database.queryForObject("SELECT COUNT(*) FROM webhook_attempt a JOIN webhook_delivery d ON d.id = a.delivery_id"
+                + " WHERE d.group_id = ? AND d.target = ?", Long.class, group, target);
+    }
+
+    List<Map<String, Object>> attemptRows(String group, String target) {
+        return database.queryForList("SELECT a.attempted_at, a.status_code, a.latency_ms, a.error, a.response_body"
+                + " FROM webhook_attempt a JOIN webhook_delivery d ON d.id = a.delivery_id"
+                + " WHERE d.group_id = ? AND d.target = ? ORDER BY a.id", group, target);
+    }
+
+    static Instant instant(Object column) {
+        if (column instanceof Timestamp timestamp) {
+            return timestamp.toInstant();
+        }
+        return ((OffsetDateTime) column).toInstant();
+    }
+
+    static String newGroupId() {
+        return "@TGS#_@TGS#" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    static String enc(String text) {
+        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+}
