@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.github.imcallbackbridge.support.ImBackend.OK_REPLY;
-import static io.github.imcallbackbridge.support.ImBackend.SDK_APP_ID;
 import static io.github.imcallbackbridge.support.ImBackend.TOPIC_DESTROYED;
 import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,25 +25,22 @@ import java.sql.ResultSet;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.BridgeLauncher;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -57,22 +53,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ExtendWith(OutputCaptureExtension.class)
 class ApplicationLifecycleTest {
 
-    static final WireMockServer CRM = new WireMockServer(options().dynamicPort());
-
-    @BeforeAll
-    static void startCrm() {
-        CRM.start();
-    }
-
-    @AfterAll
-    static void stopCrm() {
-        CRM.stop();
-    }
-
-    @BeforeEach
-    void resetCrm() {
-        CRM.resetAll();
-    }
+    @RegisterExtension
+    static final WireMockExtension CRM = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     static Stream<Arguments> databases() throws IOException {
         String h2File = Files.createTempDirectory("bridge-h2").resolve("bridge").toString();
@@ -187,19 +169,11 @@ class ApplicationLifecycleTest {
     // --- helpers ------------------------------------------------------------------------------------
 
     static ConfigurableApplicationContext start(Map<String, String> database, int port) {
-        Map<String, String> properties = new LinkedHashMap<>(database);
-        properties.put("server.port", String.valueOf(port));
-        properties.put("im.sdkappid", SDK_APP_ID);
-        properties.put("webhook.url", CRM.baseUrl() + "/crm");
-        properties.put("webhook.poll-interval-ms", "200");
-        properties.put("webhook.retry.schedule", RunningBridge.QUICK_RETRIES);
-        properties.put("demo.crm.enabled", "false");
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(ImCallbackBridgeApplication.class).run(args);
+        return BridgeLauncher.start(database, port, CRM.baseUrl() + "/crm", Map.of());
     }
 
     static int port(ConfigurableApplicationContext context) {
-        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        return BridgeLauncher.port(context);
     }
 
     static List<String> statuses(ConfigurableApplicationContext context, String group) {

@@ -24,8 +24,7 @@ abstract class RunningBridge {
 
     static final WireMockServer CRM = new WireMockServer(options().dynamicPort());
     static final ObjectMapper JSON = new ObjectMapper();
-    /** Retries every 200 ms for about a minute, so tests see recoveries quickly. */
-    static final String QUICK_RETRIES = String.join(",", java.util.Collections.nCopies(300, "200ms"));
+    static final String QUICK_RETRIES = io.github.imcallbackbridge.support.BridgeLauncher.QUICK_RETRIES;
 
     static {
         CRM.start();

@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.github.imcallbackbridge.support.ImBackend.OK_REPLY;
-import static io.github.imcallbackbridge.support.ImBackend.SDK_APP_ID;
 import static io.github.imcallbackbridge.support.ImBackend.TOPIC_DESTROYED;
 import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,20 +18,18 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.BridgeLauncher;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -43,21 +40,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class SharedDatabaseTest {
 
-    static final WireMockServer CRM = new WireMockServer(options().dynamicPort().containerThreads(40));
-
-    @BeforeAll
-    static void startCrm() {
-        CRM.start();
-    }
-
-    @AfterAll
-    static void stopCrm() {
-        CRM.stop();
-    }
+    @RegisterExtension
+    static final WireMockExtension CRM = WireMockExtension.newInstance()
+            .options(options().dynamicPort().containerThreads(40)).build();
 
     @Test
     void twoInstancesDrainABacklogOf1000DeliveriesExactlyOnce() {
-        CRM.resetAll();
         CRM.stubFor(post(urlMatching("/instance-.")).willReturn(ok().withFixedDelay(5)));
         Map<String, String> database = TestDatabases.freshPostgres();
 
@@ -91,7 +79,6 @@ class SharedDatabaseTest {
 
     @Test
     void anInstanceKilledMidDeliveryLosesNothingAndLeavesNothingStuck() throws Exception {
-        CRM.resetAll();
         CRM.stubFor(post(urlEqualTo("/slow")).willReturn(ok().withFixedDelay(2000)));
         CRM.stubFor(post(urlEqualTo("/fast")).willReturn(ok()));
         Map<String, String> database = TestDatabases.freshPostgres();
@@ -132,19 +119,7 @@ class SharedDatabaseTest {
     }
 
     static ConfigurableApplicationContext start(Map<String, String> database, String path) {
-        return new SpringApplicationBuilder(ImCallbackBridgeApplication.class).run(arguments(database, 0, "/" + path.replace("/", "")));
-    }
-
-    static String[] arguments(Map<String, String> database, int port, String path) {
-        Map<String, String> properties = new LinkedHashMap<>(database);
-        properties.put("server.port", String.valueOf(port));
-        properties.put("im.sdkappid", SDK_APP_ID);
-        properties.put("webhook.url", CRM.baseUrl() + path);
-        properties.put("webhook.poll-interval-ms", "200");
-        properties.put("webhook.lease-seconds", "3");
-        properties.put("webhook.retry.schedule", RunningBridge.QUICK_RETRIES);
-        properties.put("demo.crm.enabled", "false");
-        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return BridgeLauncher.start(database, 0, CRM.baseUrl() + "/" + path, Map.of("webhook.lease-seconds", "3"));
     }
 
     /** The application in a JVM of its own, so that it can be killed outright. */
@@ -153,7 +128,7 @@ class SharedDatabaseTest {
                 new File(System.getProperty("java.home"), "bin/java").getPath(),
                 "-cp", System.getProperty("java.class.path"),
                 ImCallbackBridgeApplication.class.getName()));
-        command.addAll(List.of(arguments(database, port, path)));
+        command.addAll(List.of(BridgeLauncher.arguments(database, port, CRM.baseUrl() + path, Map.of("webhook.lease-seconds", "3"))));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(new File("target/killed-instance.log")).start();
     }
