@@ -107,15 +107,15 @@ public class WebhookTargets {
     }
 
     /**
-     * Whether the drain of {@code target} goes round again: before the first batch, when the last batch was
-     * full ({@code claimedCount} reached {@code batchSize}), or when a wake-up came meanwhile. When not, the
-     * drain is released in the same step, so no wake-up falls in between.
+     * Called once at the end of each round: whether the drain of {@code target} goes round again, because
+     * the last batch was full ({@code claimedCount} reached {@code batchSize}) or a wake-up came meanwhile.
+     * When not, the drain is released in the same step, so no wake-up falls in between.
      */
     public synchronized boolean keepDraining(Exchange exchange) {
         String target = exchange.getProperty("target", String.class);
-        Integer claimed = exchange.getProperty("claimedCount", Integer.class);
-        Integer batchSize = exchange.getProperty("batchSize", Integer.class);
-        boolean batchFull = claimed == null || batchSize == null || claimed >= batchSize;
+        int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
+        int batchSize = exchange.getProperty("batchSize", 1, Integer.class);
+        boolean batchFull = claimed >= batchSize;
         boolean again = batchFull | wokenWhileDraining.remove(target);
         if (!again) {
             draining.remove(target);
