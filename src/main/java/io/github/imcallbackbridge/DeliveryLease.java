@@ -32,15 +32,19 @@ public class DeliveryLease {
 
     /**
      * Named parameters {@code target} (from the exchange property of that name), {@code leaseToken},
-     * {@code now}, {@code leaseUntil}, {@code batchSize}.
+     * {@code now}, {@code leaseUntil}, {@code batchSize}. The lease is the configured one, or longer when the
+     * target's longest attempt ({@code attemptBudgetMs}: connect + response timeout) times the batch size,
+     * plus 10%, would outlast it: no batch is ever taken over while still being worked on.
      */
     public Map<String, Object> claim(Exchange exchange) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        long attemptBudgetMs = exchange.getProperty("attemptBudgetMs", 0L, Long.class);
+        Duration needed = Duration.ofMillis(attemptBudgetMs * batchSize * 11 / 10);
         return Map.of(
                 "target", exchange.getProperty("target", String.class),
                 "leaseToken", UUID.randomUUID().toString(),
                 "now", now,
-                "leaseUntil", now.plus(leaseDuration),
+                "leaseUntil", now.plus(needed.compareTo(leaseDuration) > 0 ? needed : leaseDuration),
                 "batchSize", batchSize);
     }
 }

@@ -96,6 +96,12 @@ public class WebhookTargets {
         exchange.setProperty("retrySchedule", target.retrySchedule());
     }
 
+    /** The longest one attempt to the target in {@code target} can take: connect plus response timeout. */
+    public long attemptBudgetMs(Exchange exchange) {
+        Target target = target(exchange.getContext(), exchange.getProperty("target", String.class));
+        return target.connectTimeoutMs() + target.responseTimeoutMs();
+    }
+
     /** Claims the right to drain {@code target}; if another worker has it, asks that worker to go round again. */
     public synchronized boolean startDraining(Exchange exchange) {
         String target = exchange.getProperty("target", String.class);

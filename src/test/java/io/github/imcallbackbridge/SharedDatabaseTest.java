@@ -44,6 +44,10 @@ class SharedDatabaseTest {
     static final WireMockExtension CRM = WireMockExtension.newInstance()
             .options(options().dynamicPort().containerThreads(40)).build();
 
+    /** Leases of about 3 s: one delivery per batch, 3 s to connect and answer at most. */
+    static final Map<String, String> SHORT_LEASE = Map.of("webhook.lease-seconds", "3", "webhook.batch-size", "1",
+            "webhook.connect-timeout-ms", "500", "webhook.response-timeout-ms", "2500");
+
     @Test
     void twoInstancesDrainABacklogOf1000DeliveriesExactlyOnce() {
         CRM.stubFor(post(urlMatching("/instance-.")).willReturn(ok().withFixedDelay(5)));
@@ -119,7 +123,7 @@ class SharedDatabaseTest {
     }
 
     static ConfigurableApplicationContext start(Map<String, String> database, String path) {
-        return BridgeLauncher.start(database, 0, CRM.baseUrl() + "/" + path, Map.of("webhook.lease-seconds", "3"));
+        return BridgeLauncher.start(database, 0, CRM.baseUrl() + "/" + path, SHORT_LEASE);
     }
 
     /** The application in a JVM of its own, so that it can be killed outright. */
@@ -128,7 +132,7 @@ class SharedDatabaseTest {
                 new File(System.getProperty("java.home"), "bin/java").getPath(),
                 "-cp", System.getProperty("java.class.path"),
                 ImCallbackBridgeApplication.class.getName()));
-        command.addAll(List.of(BridgeLauncher.arguments(database, port, CRM.baseUrl() + path, Map.of("webhook.lease-seconds", "3"))));
+        command.addAll(List.of(BridgeLauncher.arguments(database, port, CRM.baseUrl() + path, SHORT_LEASE)));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(new File("target/killed-instance.log")).start();
     }
