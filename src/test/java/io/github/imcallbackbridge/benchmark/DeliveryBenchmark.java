@@ -28,9 +28,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Forwarding speed with a healthy target (a JDK HTTP server on 127.0.0.1 answering 204 at once):
  * <ul>
- * <li>latency from the OK reply reaching the IM backend to the webhook reaching the target, over
- * sequential callbacks of one new topic each, with the default 1 s poll interval (so what is measured is
- * the wake-up path);</li>
+ * <li>latency from the OK reply reaching the IM backend to the webhook reaching the target, over callbacks
+ * of one new topic each offered at a fixed rate ({@code -Dbenchmark.rate}, default 100/s, below one
+ * target's delivery capacity), with the default 1 s poll interval (so what is measured is the wake-up path);
+ * above capacity a backlog builds and the time is spent queueing, which the drain rate measures;</li>
  * <li>drain rate of a backlog of pending deliveries written straight into the outbox.</li>
  * </ul>
  * Run with {@code ./mvnw -Pbenchmark verify}; {@code -Dbenchmark.callbacks}, {@code -Dbenchmark.backlog}.
@@ -39,6 +40,8 @@ class DeliveryBenchmark {
 
     private static final int CALLBACKS = Integer.getInteger("benchmark.callbacks", 1000);
     private static final int BACKLOG = Integer.getInteger("benchmark.backlog", 10_000);
+    /** Callbacks per second offered in the latency run: below one target's delivery capacity (the drain rate). */
+    private static final int RATE = Integer.getInteger("benchmark.rate", 100);
 
     private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -66,7 +69,7 @@ class DeliveryBenchmark {
                 try (ConfigurableApplicationContext app = BridgeLauncher.start(datasource, 0, url, Map.of(
                         "webhook.poll-interval-ms", "1000",
                         "logging.level.im-callback", "WARN",
-                        "logging.level.webhook-delivery", "WARN"))) {
+                        "logging.level.webhook-delivery", System.getProperty("benchmark.deliveryLog", "WARN")))) {
                     report.append(latency(database, app)).append(drainRate(database, app));
                 }
             }
@@ -82,9 +85,18 @@ class DeliveryBenchmark {
         for (int i = 0; i < 200; i++) { // warm-up
             send(im);
         }
+        while (jdbc.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE status <> 'DELIVERED'", Long.class) > 0) {
+            Thread.sleep(50); // measure from a drained outbox
+        }
         List<String> groups = new ArrayList<>();
         List<Long> repliedAt = new ArrayList<>();
+        long interval = 1_000_000_000L / RATE;
+        long next = System.nanoTime();
         for (int i = 0; i < CALLBACKS; i++) {
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
+            next += interval;
             groups.add(send(im));
             repliedAt.add(System.nanoTime());
         }
@@ -104,10 +116,25 @@ class DeliveryBenchmark {
             ms[i] = Math.max(0, gap) / 1e6;
         }
         Arrays.sort(ms);
-        return String.format("%-10s OK reply -> webhook arrival, %d sequential callbacks: median %.1f ms, p90 %.1f ms,"
-                        + " p99 %.1f ms, max %.1f ms (%d arrived before the reply reached the client, counted as 0)%n",
+        // where the time goes: from recording to the first attempt, and the attempt itself (server side)
+        List<Map<String, Object>> split = jdbc.queryForList("SELECT d.created_at, a.attempted_at, a.latency_ms"
+                + " FROM webhook_delivery d JOIN webhook_attempt a ON a.delivery_id = d.id"
+                + " WHERE d.event_id LIKE 'evt_%' AND d.event_id NOT LIKE 'evt_drain_%' ORDER BY d.id DESC LIMIT " + CALLBACKS);
+        double[] waited = new double[split.size()];
+        double[] attempt = new double[split.size()];
+        for (int i = 0; i < split.size(); i++) {
+            waited[i] = java.time.Duration.between(instant(split.get(i).get("created_at")),
+                    instant(split.get(i).get("attempted_at"))).toNanos() / 1e6;
+            attempt[i] = ((Number) split.get(i).get("latency_ms")).doubleValue();
+        }
+        Arrays.sort(waited);
+        Arrays.sort(attempt);
+        return String.format("%-10s OK reply -> webhook arrival, %d callbacks at " + RATE + "/s: median %.1f ms, p90 %.1f ms,"
+                        + " p99 %.1f ms, max %.1f ms (%d arrived before the reply reached the client, counted as 0);"
+                        + " recorded -> attempt started: median %.1f ms, p99 %.1f ms; attempt: median %.1f ms, p99 %.1f ms%n",
                 database, CALLBACKS, ms[CALLBACKS / 2], ms[(int) (CALLBACKS * 0.9) - 1], ms[(int) (CALLBACKS * 0.99) - 1],
-                ms[CALLBACKS - 1], early);
+                ms[CALLBACKS - 1], early, waited[waited.length / 2], waited[(int) (waited.length * 0.99) - 1],
+                attempt[attempt.length / 2], attempt[(int) (attempt.length * 0.99) - 1]);
     }
 
     private String drainRate(String database, ConfigurableApplicationContext app) throws Exception {
@@ -131,6 +158,10 @@ class DeliveryBenchmark {
         long sent = received.get() - before;
         return String.format("%-10s backlog of %d pending deliveries drained in %.1f s: %.0f deliveries/s (%d requests received)%n",
                 database, BACKLOG, seconds, BACKLOG / seconds, sent);
+    }
+
+    private static java.time.Instant instant(Object column) {
+        return column instanceof java.sql.Timestamp t ? t.toInstant() : ((OffsetDateTime) column).toInstant();
     }
 
     private static String send(ImBackend im) {
