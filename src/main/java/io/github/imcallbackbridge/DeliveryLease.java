@@ -26,10 +26,6 @@ public class DeliveryLease {
         this.batchSize = batchSize;
     }
 
-    public int getBatchSize() {
-        return batchSize;
-    }
-
     /**
      * Named parameters {@code target} (from the exchange property of that name), {@code leaseToken},
      * {@code now}, {@code leaseUntil}, {@code batchSize}. The lease is the configured one, or longer when the
