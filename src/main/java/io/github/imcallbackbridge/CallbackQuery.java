@@ -1,8 +1,6 @@
 package io.github.imcallbackbridge;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
@@ -30,46 +28,23 @@ public class CallbackQuery {
     private static final int MAX_VALUE_LENGTH = 256;
 
     public void read(Exchange exchange) {
-        // Spring Boot's platform-http puts the undecoded query in CamelHttpQuery; other runtimes may
-        // provide CamelHttpRawQuery as well.
-        String raw = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
-        if (raw == null) {
-            raw = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
-        }
-        Map<String, String> found = parse(raw);
-        found.forEach((name, value) -> exchange.setProperty(PARAMETERS.get(name), value));
-    }
-
-    static Map<String, String> parse(String rawQuery) {
-        Map<String, String> found = new HashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return found;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            if (!PARAMETERS.containsKey(name)) {
-                continue;
+        Map<String, List<String>> query = QueryString.of(exchange);
+        PARAMETERS.forEach((name, property) -> {
+            List<String> values = query.get(name);
+            if (values == null) {
+                return;
             }
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            if (value.length() > MAX_VALUE_LENGTH) {
-                throw CallbackRejectedException.invalid("query parameter " + name + " is too long");
-            }
-            String earlier = found.putIfAbsent(name, value);
-            if (earlier != null && !earlier.equals(value)) {
+            if (values.stream().distinct().count() > 1) {
                 throw CallbackRejectedException.invalid(
                         "query parameter " + name + " is given more than once with different values");
             }
-        }
-        found.values().removeIf(String::isEmpty);
-        return found;
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw CallbackRejectedException.invalid("the query string is not correctly URL-encoded");
-        }
+            String value = values.get(0);
+            if (value.length() > MAX_VALUE_LENGTH) {
+                throw CallbackRejectedException.invalid("query parameter " + name + " is too long");
+            }
+            if (!value.isEmpty()) {
+                exchange.setProperty(property, value);
+            }
+        });
     }
 }

@@ -187,28 +187,11 @@ public class DeliveryAdmin {
         }
     }
 
+    /** The first non-empty value of each query parameter. */
     private static Map<String, String> query(Exchange exchange) {
-        String raw = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
-        if (raw == null) {
-            raw = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
-        }
         Map<String, String> query = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                try {
-                    String value = java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                    if (!value.isEmpty()) {
-                        query.put(pair.substring(0, eq), value);
-                    }
-                } catch (IllegalArgumentException e) {
-                    throw CallbackRejectedException.invalid("the query string is not correctly URL-encoded");
-                }
-            }
-        }
+        QueryString.of(exchange).forEach((name, values) -> values.stream().filter(v -> !v.isEmpty()).findFirst()
+                .ifPresent(value -> query.put(name, value)));
         return query;
     }
 }

@@ -44,12 +44,16 @@ public class DeliveryOutcome {
         exchange.setProperty("attemptedAt", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
     }
 
-    /** Parameters for a successful attempt: the target answered 2xx. */
+    /** Parameters for a successful attempt (the target answered 2xx): {@code status} DELIVERED. */
     public Map<String, Object> succeeded(Exchange exchange) {
         Map<String, Object> row = attempt(exchange);
         row.put("statusCode", exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
         row.put("responseBody", cap(exchange.getMessage().getBody(String.class), MAX_RESPONSE_BODY));
         row.put("error", null);
+        row.put("status", "DELIVERED");
+        row.put("nextAttemptAt", row.get("attemptedAt"));
+        row.put("deliveredAt", row.get("attemptedAt"));
+        row.put("deadAt", null);
         return row;
     }
 
@@ -68,6 +72,7 @@ public class DeliveryOutcome {
         row.put("statusCode", statusCode);
         row.put("responseBody", cap(responseBody, MAX_RESPONSE_BODY));
         row.put("error", describe(failure));
+        row.put("deliveredAt", null);
 
         int failedAttempts = exchange.getProperty("previousAttempts", Integer.class) + 1;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);

@@ -1,11 +1,10 @@
 package io.github.imcallbackbridge;
 
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.FilterChain;
@@ -62,7 +61,7 @@ public class JsonBodyRequestFilter extends OncePerRequestFilter {
         @Override
         public Enumeration<String> getHeaders(String name) {
             return "Content-Type".equalsIgnoreCase(name)
-                    ? Collections.enumeration(java.util.List.of(getContentType()))
+                    ? Collections.enumeration(List.of(getContentType()))
                     : super.getHeaders(name);
         }
 
@@ -89,22 +88,10 @@ public class JsonBodyRequestFilter extends OncePerRequestFilter {
 
         private static Map<String, String[]> parse(String query) {
             Map<String, String[]> parameters = new LinkedHashMap<>();
-            if (query == null) {
-                return parameters;
-            }
-            for (String pair : query.split("&")) {
-                int eq = pair.indexOf('=');
-                try {
-                    String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                    String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                    parameters.merge(name, new String[] {value}, (a, b) -> {
-                        String[] both = java.util.Arrays.copyOf(a, a.length + b.length);
-                        System.arraycopy(b, 0, both, a.length, b.length);
-                        return both;
-                    });
-                } catch (IllegalArgumentException badEncoding) {
-                    // left out here; the route reads the raw query and rejects it with a 400
-                }
+            try {
+                QueryString.parse(query).forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
+            } catch (CallbackRejectedException badEncoding) {
+                // left empty here; the route reads the query itself and rejects it with a 400
             }
             return Collections.unmodifiableMap(parameters);
         }

@@ -43,25 +43,21 @@ class DeliverWebhookRouteTest {
 
     MockEndpoint target;
     MockEndpoint attempts;
-    MockEndpoint delivered;
-    MockEndpoint rescheduled;
+    MockEndpoint outcomes;
 
     @BeforeEach
     void adviseOnce() throws Exception {
         if (!camel.isStarted()) {
             AdviceWith.adviceWith(camel, "deliver-webhook", route -> {
                 route.weaveById("post-webhook").replace().to("mock:target");
-                route.weaveById("record-delivered-attempt").replace().to("mock:attempts");
-                route.weaveById("record-failed-attempt").replace().to("mock:attempts");
-                route.weaveById("mark-delivered").replace().to("mock:delivered");
-                route.weaveById("schedule-retry-or-give-up").replace().to("mock:rescheduled");
+                route.weaveById("record-attempt").replace().to("mock:attempts");
+                route.weaveById("record-outcome").replace().to("mock:outcomes");
             });
             camel.start();
         }
         target = camel.getEndpoint("mock:target", MockEndpoint.class);
         attempts = camel.getEndpoint("mock:attempts", MockEndpoint.class);
-        delivered = camel.getEndpoint("mock:delivered", MockEndpoint.class);
-        rescheduled = camel.getEndpoint("mock:rescheduled", MockEndpoint.class);
+        outcomes = camel.getEndpoint("mock:outcomes", MockEndpoint.class);
         MockEndpoint.resetMocks(camel);
     }
 
@@ -70,8 +66,8 @@ class DeliverWebhookRouteTest {
         target.expectedMessageCount(1);
         target.expectedBodiesReceived("{\"type\":\"im.topic.destroyed\"}");
         target.expectedHeaderReceived("webhook-id", "evt_1");
-        delivered.expectedMessageCount(1);
-        rescheduled.expectedMessageCount(0);
+        attempts.expectedMessageCount(1);
+        outcomes.expectedMessageCount(1);
 
         template.send("direct:deliver-webhook", exchange -> {
             exchange.getMessage().setHeader("X-Inbound", "must not leak");
@@ -79,6 +75,8 @@ class DeliverWebhookRouteTest {
         });
 
         MockEndpoint.assertIsSatisfied(camel);
+        assertThat(outcomes.getExchanges().get(0).getMessage().getBody(Map.class))
+                .containsEntry("status", "DELIVERED").containsEntry("deliveryId", 7L).containsEntry("leaseToken", "lease-1");
         Map<String, Object> headers = target.getExchanges().get(0).getMessage().getHeaders();
         assertThat(headers).containsKeys("webhook-id", "webhook-timestamp", "webhook-signature", "Content-Type")
                 .doesNotContainKey("X-Inbound");
@@ -95,14 +93,13 @@ class DeliverWebhookRouteTest {
             throw new HttpOperationFailedException("http://crm.invalid/hooks", 503, "Service Unavailable", null, null, "busy");
         });
         attempts.expectedMessageCount(1);
-        rescheduled.expectedMessageCount(1);
-        delivered.expectedMessageCount(0);
+        outcomes.expectedMessageCount(1);
 
         template.send("direct:deliver-webhook", exchange -> exchange.getMessage().setBody(row()));
 
         MockEndpoint.assertIsSatisfied(camel);
         @SuppressWarnings("unchecked")
-        Map<String, Object> outcome = rescheduled.getExchanges().get(0).getMessage().getBody(Map.class);
+        Map<String, Object> outcome = outcomes.getExchanges().get(0).getMessage().getBody(Map.class);
         assertThat(outcome).containsEntry("status", "PENDING").containsEntry("statusCode", 503)
                 .containsEntry("error", "HTTP 503").containsEntry("responseBody", "busy").containsEntry("deliveryId", 7L);
     }
