@@ -62,16 +62,21 @@ abstract class DeliveryContract extends RunningBridge {
 
     ImBackend im;
 
-    /** crm: signed, every event, quick retries; erp: every event, dies after 3 attempts; audit: groups only. */
+    /**
+     * crm: signed, every event, quick retries; erp: every event, dies after 3 attempts; audit: groups only;
+     * paused: disabled, so it gets nothing.
+     */
     static void bridgeProperties(DynamicPropertyRegistry registry, Map<String, String> datasource) {
         bridgeProperties(registry, datasource, Map.ofEntries(
-                Map.entry("webhook.targets", "crm,erp,audit"),
+                Map.entry("webhook.targets", "crm,erp,audit,paused"),
                 Map.entry("webhook.target.crm.url", crm.baseUrl() + "/crm"),
                 Map.entry("webhook.target.crm.secret", SECRET),
                 Map.entry("webhook.target.erp.url", ERP.baseUrl() + "/erp"),
                 Map.entry("webhook.target.erp.retry-schedule", "200ms,200ms"),
                 Map.entry("webhook.target.audit.url", AUDIT.baseUrl() + "/audit"),
                 Map.entry("webhook.target.audit.events", "im.group.destroyed"),
+                Map.entry("webhook.target.paused.url", AUDIT.baseUrl() + "/paused"),
+                Map.entry("webhook.target.paused.enabled", "false"),
                 Map.entry("admin.token", ADMIN_TOKEN),
                 Map.entry("webhook.retention-check-interval-ms", "300")));
     }
@@ -129,6 +134,8 @@ abstract class DeliveryContract extends RunningBridge {
         awaitOne(ERP, topicGroup);
         assertThat(requestsFor(AUDIT, topicGroup)).isEmpty();
         assertThat(statuses(topicGroup)).containsOnlyKeys("crm", "erp");
+        assertThat(AUDIT.findAll(postRequestedFor(urlEqualTo("/paused")))).as("a disabled target").isEmpty();
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE target = 'paused'", Long.class)).isZero();
     }
 
     @Test
@@ -237,6 +244,10 @@ abstract class DeliveryContract extends RunningBridge {
         });
         JsonNode dead = JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp&group=" + enc(group)).body());
         assertThat(dead).hasSize(3);
+        String since = "&from=" + enc(before.toString());
+        assertThat(JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp" + since).body())).hasSize(3);
+        assertThat(JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp&to=" + enc(before.toString())).body()))
+                .as("none created before the range").allSatisfy(d -> assertThat(d.get("group_id").asText()).isNotEqualTo(group));
         long firstId = dead.get(2).get("id").asLong();
         JsonNode shown = JSON.readTree(admin("GET", "/admin/deliveries/" + firstId).body());
         assertThat(shown.get("attempts")).hasSize(3);

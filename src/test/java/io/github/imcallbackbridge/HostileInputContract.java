@@ -306,6 +306,28 @@ abstract class HostileInputContract extends RunningBridge {
                 .anyMatch(e -> e.getRequest().getBodyAsString().contains(topicAsJson)));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("injectionStrings")
+    void injectionStringsInAGroupCallbackAreStoredVerbatim(String injection) throws Exception {
+        String group = "@TGS#2" + System.nanoTime();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("CallbackCommand", ImBackend.GROUP_DESTROYED);
+        body.put("GroupId", group);
+        body.put("Type", injection);
+        body.put("Owner_Account", injection);
+        body.put("Operator_Account", injection);
+        body.put("Name", injection);
+        body.put("EventTime", 1670574414123L);
+
+        HttpResponse<String> reply = im.callback(ImBackend.GROUP_DESTROYED, JSON.writeValueAsString(body));
+
+        assertThat(reply.body()).isEqualTo(OK_REPLY);
+        assertThat(database.queryForMap("SELECT group_type, owner_account, operator_account, name FROM im_group_destroyed"
+                + " WHERE group_id = ?", group)).containsOnly(Map.entry("group_type", injection),
+                Map.entry("owner_account", injection), Map.entry("operator_account", injection), Map.entry("name", injection));
+        assertThat(rowCounts()).as("every table is still there").containsOnlyKeys(TABLES);
+    }
+
     @Test
     void secretsAndSignaturesNeverReachTheLog(CapturedOutput output) {
         Map<String, String> good = im.query(TOPIC_DESTROYED);
