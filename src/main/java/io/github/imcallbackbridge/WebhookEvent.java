@@ -18,6 +18,8 @@ public record WebhookEvent(String id, String type, OffsetDateTime timestamp, Map
 
     public static final String TOPIC_DESTROYED = "im.topic.destroyed";
     public static final String GROUP_DESTROYED = "im.group.destroyed";
+    /** Every topic one callback newly recorded, as one event; only targets that list it receive it. */
+    public static final String TOPICS_DESTROYED = "im.topics.destroyed";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

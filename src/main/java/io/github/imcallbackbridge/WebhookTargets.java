@@ -27,6 +27,7 @@ import org.apache.camel.Message;
  * webhook.target.NAME.response-timeout-ms             default: webhook.response-timeout-ms (10000)
  * webhook.target.NAME.enabled                         default: true
  * webhook.target.NAME.retry-schedule                  default: webhook.retry.schedule
+ * webhook.target.NAME.payload-route                   optional: a direct: route that reshapes the body
  * </pre>
  * It also keeps one outbox drain running per target at a time, so a slow target never holds up another.
  */
@@ -34,7 +35,8 @@ public class WebhookTargets {
 
     /** One configured target. The secret never leaves this record except as a signature. */
     record Target(String name, String url, WebhookSignature signature, Set<String> events,
-                  long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule) {
+                  long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule,
+                  String payloadRoute) {
     }
 
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
@@ -66,26 +68,18 @@ public class WebhookTargets {
     }
 
     /**
-     * Turns a claimed outbox row (the body) into the request for its target: only the Standard Webhooks
-     * headers and Content-Type, the stored payload as body, and the endpoint URI in {@code targetUri}.
+     * Turns a claimed outbox row (the body) into the request for its target: the stored payload as body,
+     * {@code webhook-id} as the only header, the endpoint URI in {@code targetUri} and, when the target
+     * wants its own payload shape, the route that reshapes it in {@code payloadRoute}.
      */
     public void prepareRequest(Exchange exchange) {
         @SuppressWarnings("unchecked")
         Map<String, Object> row = exchange.getMessage().getBody(Map.class);
         Target target = target(exchange.getContext(), (String) row.get("target"));
-        String id = (String) row.get("event_id");
-        String payload = (String) row.get("payload");
-        long timestamp = Instant.now().getEpochSecond();
-
         Message message = exchange.getMessage();
         message.getHeaders().clear();
-        message.setHeader("webhook-id", id);
-        message.setHeader("webhook-timestamp", String.valueOf(timestamp));
-        if (target.signature() != null) {
-            message.setHeader("webhook-signature", target.signature().sign(id, timestamp, payload));
-        }
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(payload);
+        message.setHeader("webhook-id", row.get("event_id"));
+        message.setBody(row.get("payload"));
         // Retries are the outbox's (recorded, scheduled, bounded); HttpClient's own are switched off on the
         // component (camel.component.http.automatic-retries-disabled), as they would silently retry 429/503.
         String options = "httpMethod=POST&throwExceptionOnFailure=true&followRedirects=false"
@@ -94,6 +88,29 @@ public class WebhookTargets {
                 + "&responseTimeout=" + target.responseTimeoutMs();
         exchange.setProperty("targetUri", target.url() + (target.url().contains("?") ? "&" : "?") + options);
         exchange.setProperty("retrySchedule", target.retrySchedule());
+        exchange.setProperty("payloadRoute", target.payloadRoute());
+    }
+
+    /**
+     * The request as it goes out: the body (reshaped or not) as JSON text, and only the Standard Webhooks
+     * headers (whatever a payload route set is dropped): {@code webhook-id}, {@code webhook-timestamp} and,
+     * when the target has a secret, {@code webhook-signature} over exactly this body.
+     */
+    public void signRequest(Exchange exchange) {
+        Target target = target(exchange.getContext(), exchange.getProperty("target", String.class));
+        String id = exchange.getProperty("eventId", String.class);
+        String body = exchange.getMessage().getBody(String.class);
+        long timestamp = Instant.now().getEpochSecond();
+
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("webhook-id", id);
+        message.setHeader("webhook-timestamp", String.valueOf(timestamp));
+        if (target.signature() != null) {
+            message.setHeader("webhook-signature", target.signature().sign(id, timestamp, body));
+        }
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(body);
     }
 
     /** The longest one attempt to the target in {@code target} can take: connect plus response timeout. */
@@ -162,7 +179,12 @@ public class WebhookTargets {
                     .orElse(property(context, "webhook.response-timeout-ms").orElse("10000")));
             RetrySchedule schedule = property(context, prefix + "retry-schedule")
                     .or(() -> property(context, "webhook.retry.schedule")).map(RetrySchedule::parse).orElse(null);
-            return new Target(n, url, signature, events, connect, response, enabled, schedule);
+            String payloadRoute = property(context, prefix + "payload-route").filter(r -> !r.isEmpty()).orElse(null);
+            if (payloadRoute != null && !payloadRoute.startsWith("direct:")) {
+                throw new IllegalArgumentException("webhook target " + n + ": " + prefix
+                        + "payload-route must name a direct: endpoint (a route in routes/), not " + payloadRoute);
+            }
+            return new Target(n, url, signature, events, connect, response, enabled, schedule, payloadRoute);
         });
     }
 
