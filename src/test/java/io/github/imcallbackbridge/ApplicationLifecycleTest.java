@@ -14,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,7 +132,7 @@ class ApplicationLifecycleTest {
     @MethodSource("databases")
     void readinessIsReportedOnlyOnceCallbacksAreServed(String name, Map<String, String> database) throws Exception {
         CRM.stubFor(post("/crm").willReturn(ok()));
-        int port = freePort();
+        int port = ImBackend.freePort();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
                 .timeout(Duration.ofSeconds(2)).build();
@@ -185,9 +184,4 @@ class ApplicationLifecycleTest {
         return CRM.findAll(postRequestedFor(urlEqualTo("/crm")).withRequestBody(containing(group)));
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -17,10 +17,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 import javax.sql.DataSource;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imcallbackbridge.support.ImBackend;
 import org.apache.camel.main.Main;
@@ -29,43 +36,62 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * The very same route files on plain Camel (camel-main, platform-http on Vert.x), no Spring Boot: what Camel
  * JBang and Camel K run. The runtime supplies only what the routes look up by name: a {@code dataSource},
- * a {@code PROPAGATION_REQUIRED} transaction policy, and the properties in deploy/camel/application.properties.
+ * a {@code PROPAGATION_REQUIRED} transaction policy, and the properties in deploy/camel/application.properties
+ * (here with the ERP example's examples/erp-target/erp-target.properties on top, as a user adds it).
+ * <p>
+ * The same test also runs on Camel 4.8, Camel K 2.10's runtime: {@code ./mvnw -f compat/camel-4.8/pom.xml verify}.
  */
 class PlainCamelTest {
 
     @RegisterExtension
-    static final WireMockExtension CRM = WireMockExtension.newInstance().options(options().dynamicPort()).build();
+    static final WireMockExtension TARGETS = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     @Test
     void theSeedCallbackIsRecordedForwardedAndAnsweredOkOnPlainCamel() throws Exception {
-        CRM.stubFor(post("/crm").willReturn(ok()));
+        TARGETS.stubFor(post("/crm").willReturn(ok()));
+        TARGETS.stubFor(post("/erp").willReturn(ok()));
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:plain-camel;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        int port = ApplicationLifecycleTest.freePort();
+        Flyway.configure().dataSource(dataSource).locations("filesystem:src/main/resources/db/migration").load().migrate();
+        int port = ImBackend.freePort();
 
         Main camel = new Main();
         camel.bind("dataSource", dataSource);
         camel.bind("PROPAGATION_REQUIRED", new SpringTransactionPolicy(new DataSourceTransactionManager((DataSource) dataSource)));
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of("deploy/camel/application.properties"))) {
-            properties.load(reader);
-        }
+        Properties properties = load("deploy/camel/application.properties");
+        properties.putAll(load("examples/erp-target/erp-target.properties"));
         properties.setProperty("im.sdkappid", SDK_APP_ID);
-        properties.setProperty("webhook.target.default.url", CRM.baseUrl() + "/crm");
+        properties.setProperty("webhook.target.default.url", TARGETS.baseUrl() + "/crm");
+        properties.setProperty("webhook.target.erp.url", TARGETS.baseUrl() + "/erp");
         properties.setProperty("camel.server.port", String.valueOf(port));
         camel.setInitialProperties(properties);
+
+        ListAppender<ILoggingEvent> startupLog = new ListAppender<>();
+        startupLog.start();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(startupLog);
         camel.start();
         try {
             ImBackend im = new ImBackend(port);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> im.send("GET", "/no-such-path").statusCode() == 404);
+            root.detachAppender(startupLog);
+            assertThat(startupLog.list).as("the start-up log was captured")
+                    .extracting(ILoggingEvent::getFormattedMessage).anyMatch(line -> line.matches("Apache Camel .* started .*"));
+            assertThat(startupLog.list)
+                    .as("the route files load without a warning about their notation")
+                    .filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .filteredOn(event -> event.getLoggerName().startsWith("org.apache.camel")
+                            || event.getFormattedMessage().toLowerCase().matches("(?s).*(compact|deprecat|notation).*"))
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .isEmpty();
 
             HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, SEED_CALLBACK);
 
@@ -74,18 +100,37 @@ class PlainCamelTest {
             JdbcTemplate database = new JdbcTemplate(dataSource);
             assertThat(database.queryForList("SELECT topic_id FROM im_topic_destroyed ORDER BY topic_id", String.class))
                     .containsExactly("@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic", "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1");
-            await().atMost(Duration.ofSeconds(10)).until(() -> CRM.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 2);
-            assertThat(CRM.findAll(postRequestedFor(urlEqualTo("/crm")))).extracting(r -> r.getHeader("webhook-id"))
+            await().atMost(Duration.ofSeconds(10)).until(() -> TARGETS.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 2);
+            assertThat(TARGETS.findAll(postRequestedFor(urlEqualTo("/crm")))).extracting(r -> r.getHeader("webhook-id"))
                     .containsExactlyInAnyOrderElementsOf(database.queryForList("SELECT event_id FROM im_topic_destroyed", String.class));
+
+            // the ERP example: one flat document for the callback, built by its jq payload route
+            await().atMost(Duration.ofSeconds(10)).until(() -> TARGETS.findAll(postRequestedFor(urlEqualTo("/erp"))).size() == 1);
+            JsonNode erp = new ObjectMapper().readTree(TARGETS.findAll(postRequestedFor(urlEqualTo("/erp"))).get(0).getBodyAsString());
+            assertThat(erp.get("doc_type").asText()).isEqualTo("IM_TOPICS_CLOSED");
+            assertThat(erp.get("topic_count").asInt()).isEqualTo(2);
+            assertThat(erp.get("topic_ids").asText())
+                    .isEqualTo("@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic,@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1");
+
             await().atMost(Duration.ofSeconds(10)).until(() -> database.queryForObject(
-                    "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'DELIVERED'", Long.class) == 2);
+                    "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'DELIVERED'", Long.class) == 3);
 
             HttpResponse<String> foreign = im.post("/im/callback?SdkAppid=1&CallbackCommand=" + TOPIC_DESTROYED,
-                    SEED_CALLBACK, java.util.Map.of("Content-Type", "application/json"));
+                    SEED_CALLBACK, Map.of("Content-Type", "application/json"));
             assertThat(foreign.statusCode()).isEqualTo(403);
             assertThat(foreign.body()).contains("\"ActionStatus\":\"FAIL\"");
+            assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback", Long.class)).isEqualTo(1);
         } finally {
+            root.detachAppender(startupLog);
             camel.stop();
         }
+    }
+
+    private static Properties load(String file) throws Exception {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(file))) {
+            properties.load(reader);
+        }
+        return properties;
     }
 }

@@ -86,7 +86,7 @@ class SharedDatabaseTest {
         CRM.stubFor(post(urlEqualTo("/slow")).willReturn(ok().withFixedDelay(2000)));
         CRM.stubFor(post(urlEqualTo("/fast")).willReturn(ok()));
         Map<String, String> database = TestDatabases.freshPostgres();
-        int port = ApplicationLifecycleTest.freePort();
+        int port = ImBackend.freePort();
         String group = "@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8);
 
         Process doomed = launch(database, port, "/slow");

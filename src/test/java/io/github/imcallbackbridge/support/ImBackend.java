@@ -1,6 +1,7 @@
 package io.github.imcallbackbridge.support;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -120,6 +121,13 @@ public final class ImBackend {
         query.forEach((k, v) -> joined.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return joined.toString();
+    }
+
+    /** A TCP port nothing listens on right now, for an application started on a known port. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** A topic callback body for {@code groupId} naming the given topic ID suffixes. */
