@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
-import javax.sql.DataSource;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -31,20 +29,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imcallbackbridge.support.ImBackend;
 import org.apache.camel.main.Main;
-import org.apache.camel.spring.spi.SpringTransactionPolicy;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * The very same route files on plain Camel (camel-main, platform-http on Vert.x), no Spring Boot: what Camel
- * JBang and Camel K run. The runtime supplies only what the routes look up by name: a {@code dataSource},
- * a {@code PROPAGATION_REQUIRED} transaction policy, and the properties in deploy/camel/application.properties
- * (here with the ERP example's examples/erp-target/erp-target.properties on top, as a user adds it).
+ * The very same route files on plain Camel (camel-main, platform-http on Vert.x), no Spring Boot, set up
+ * the way the README tells a plain-Camel or JBang user: deploy/camel/application.properties (what the routes
+ * read), deploy/camel/camel-main.properties (server, database) and deploy/camel/database.camel.yaml (the
+ * {@code dataSource}, the {@code PROPAGATION_REQUIRED} policy, Flyway), plus the ERP example's route and
+ * target. Nothing is wired in Java here.
  * <p>
  * The same test also runs on Camel 4.8, Camel K 2.10's runtime: {@code ./mvnw -f compat/camel-4.8/pom.xml verify}.
  */
@@ -57,16 +53,18 @@ class PlainCamelTest {
     void theSeedCallbackIsRecordedForwardedAndAnsweredOkOnPlainCamel() throws Exception {
         TARGETS.stubFor(post("/crm").willReturn(ok()));
         TARGETS.stubFor(post("/erp").willReturn(ok()));
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:plain-camel;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(dataSource).locations("filesystem:src/main/resources/db/migration").load().migrate();
+        String databaseUrl = "jdbc:h2:mem:plain-camel;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
         int port = ImBackend.freePort();
 
         Main camel = new Main();
-        camel.bind("dataSource", dataSource);
-        camel.bind("PROPAGATION_REQUIRED", new SpringTransactionPolicy(new DataSourceTransactionManager((DataSource) dataSource)));
         Properties properties = load("deploy/camel/application.properties");
-        properties.putAll(load("examples/erp-target/erp-target.properties"));
+        properties.putAll(load("deploy/camel/camel-main.properties"));
+        Properties erpExample = load("examples/erp-target/erp-target.properties");
+        erpExample.remove("camel.main.routes-include-pattern");
+        properties.putAll(erpExample);
+        properties.setProperty("camel.main.routes-include-pattern",
+                "file:routes/*.camel.yaml,file:deploy/camel/database.camel.yaml,file:examples/erp-target/erp-payload.camel.yaml");
+        properties.setProperty("datasource.url", databaseUrl);
         properties.setProperty("im.sdkappid", SDK_APP_ID);
         properties.setProperty("webhook.target.default.url", TARGETS.baseUrl() + "/crm");
         properties.setProperty("webhook.target.erp.url", TARGETS.baseUrl() + "/erp");
@@ -97,7 +95,7 @@ class PlainCamelTest {
 
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).isEqualTo(OK_REPLY);
-            JdbcTemplate database = new JdbcTemplate(dataSource);
+            JdbcTemplate database = new JdbcTemplate(new DriverManagerDataSource(databaseUrl, "sa", ""));
             assertThat(database.queryForList("SELECT topic_id FROM im_topic_destroyed ORDER BY topic_id", String.class))
                     .containsExactly("@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic", "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1");
             await().atMost(Duration.ofSeconds(10)).until(() -> TARGETS.findAll(postRequestedFor(urlEqualTo("/crm"))).size() == 2);
@@ -120,6 +118,18 @@ class PlainCamelTest {
             assertThat(foreign.statusCode()).isEqualTo(403);
             assertThat(foreign.body()).contains("\"ActionStatus\":\"FAIL\"");
             assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback", Long.class)).isEqualTo(1);
+
+            // the HTTP layer is Vert.x's here: the answers a Spring Boot deployment gives as FAIL JSON differ
+            HttpResponse<String> asForm = im.post("/im/callback?" + ImBackend.encode(ImBackend.standardQuery(TOPIC_DESTROYED)),
+                    ImBackend.topicCallback("@TGS#_plainForm", "a"), Map.of("Content-Type", "application/x-www-form-urlencoded"));
+            assertThat(asForm.statusCode()).as("JSON labelled as a form is parsed as a form by Vert.x").isEqualTo(400);
+            assertThat(asForm.body()).contains("\"ActionStatus\":\"FAIL\"");
+            assertThat(im.send("GET", "/im/callback").statusCode()).isEqualTo(405);
+            assertThat(im.send("GET", "/nothing-here").statusCode()).isEqualTo(404);
+            assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback", Long.class)).isEqualTo(1);
+
+            HttpResponse<String> oversized = im.callback(TOPIC_DESTROYED, "{\"pad\":\"" + "x".repeat(1_100_000) + "\"}");
+            assertThat(oversized.statusCode()).as("camel.server.max-body-size").isEqualTo(413);
         } finally {
             root.detachAppender(startupLog);
             camel.stop();
