@@ -33,15 +33,17 @@ class RouteFilesTest {
     void everyRouteFileIsCanonicalAndEveryStepHasAnId() throws IOException {
         List<String> problems = new ArrayList<>();
         int files = 0;
-        try (DirectoryStream<Path> routes = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
-            for (Path file : routes) {
-                files++;
-                try (Reader reader = Files.newBufferedReader(file)) {
-                    walk(new Yaml().load(reader), file.getFileName() + "", "", problems, false);
+        for (String folder : List.of("routes", "examples/erp-target", "deploy/camel")) {
+            try (DirectoryStream<Path> routes = Files.newDirectoryStream(Path.of(folder), "*.camel.yaml")) {
+                for (Path file : routes) {
+                    files++;
+                    try (Reader reader = Files.newBufferedReader(file)) {
+                        walk(new Yaml().load(reader), file + "", "", problems, false);
+                    }
                 }
             }
         }
-        assertThat(files).isGreaterThanOrEqualTo(6);
+        assertThat(files).as("route files in routes/, examples/erp-target/ and deploy/camel/").isGreaterThanOrEqualTo(9);
         assertThat(problems).isEmpty();
     }
 
