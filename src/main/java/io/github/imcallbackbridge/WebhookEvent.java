@@ -3,6 +3,7 @@ package io.github.imcallbackbridge;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -20,6 +21,8 @@ public record WebhookEvent(String id, String type, OffsetDateTime timestamp, Map
     public static final String GROUP_DESTROYED = "im.group.destroyed";
     /** Every topic one callback newly recorded, as one event; only targets that list it receive it. */
     public static final String TOPICS_DESTROYED = "im.topics.destroyed";
+    /** Every event type, in the order they are documented. */
+    public static final List<String> TYPES = List.of(TOPIC_DESTROYED, TOPICS_DESTROYED, GROUP_DESTROYED);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,22 @@ public class WebhookTargets {
     /** Names of the enabled targets. */
     public List<String> enabledNames(Exchange exchange) {
         return names(exchange.getContext()).stream().filter(n -> target(exchange.getContext(), n).enabled()).toList();
+    }
+
+    /**
+     * What is wrong in the configuration of the targets, one sentence each (empty when nothing is). Checked
+     * at start-up: a target that cannot be read makes every callback that would be queued for it fail.
+     */
+    public List<String> configurationProblems(Exchange exchange) {
+        List<String> problems = new ArrayList<>();
+        for (String name : names(exchange.getContext())) {
+            try {
+                target(exchange.getContext(), name);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return problems;
     }
 
     /**
@@ -171,8 +188,12 @@ public class WebhookTargets {
             }
             WebhookSignature signature = property(context, prefix + "secret").filter(s -> !s.isBlank())
                     .map(WebhookSignature::fromSecret).orElse(null);
-            Set<String> events = Set.of(property(context, prefix + "events")
-                    .orElse(WebhookEvent.TOPIC_DESTROYED + "," + WebhookEvent.GROUP_DESTROYED).replace(" ", "").split(","));
+            Set<String> events = new LinkedHashSet<>(List.of(property(context, prefix + "events")
+                    .orElse(WebhookEvent.TOPIC_DESTROYED + "," + WebhookEvent.GROUP_DESTROYED).replace(" ", "").split(",")));
+            if (!WebhookEvent.TYPES.containsAll(events)) {
+                throw new IllegalArgumentException("webhook target " + n + ": " + prefix + "events lists "
+                        + events + ", but the events are " + WebhookEvent.TYPES);
+            }
             long connect = Long.parseLong(property(context, prefix + "connect-timeout-ms")
                     .orElse(property(context, "webhook.connect-timeout-ms").orElse("2000")));
             long response = Long.parseLong(property(context, prefix + "response-timeout-ms")

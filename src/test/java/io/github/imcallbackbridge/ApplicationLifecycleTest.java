@@ -128,6 +128,28 @@ class ApplicationLifecycleTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aMisconfiguredTargetIsNamedAtStartUpAndNoCallbackIsHalfRecordedBecauseOfIt(CapturedOutput output) {
+        Map<String, String> database = TestDatabases.h2InMemory();
+        try (ConfigurableApplicationContext app = BridgeLauncher.start(database, 0, CRM.baseUrl() + "/crm", Map.of(
+                "webhook.targets", "default,erp",
+                "webhook.target.erp.url", CRM.baseUrl() + "/erp",
+                "webhook.target.erp.events", "im.topic.destroy"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains(
+                    "webhook target erp: webhook.target.erp.events lists [im.topic.destroy], but the events are "
+                            + "[im.topic.destroyed, im.topics.destroyed, im.group.destroyed]. Callbacks that would be forwarded"));
+            assertThat(output.getAll()).contains("ERROR").contains("webhook-delivery");
+
+            HttpResponse<String> reply = new ImBackend(BridgeLauncher.port(app)).callback(ImBackend.TOPIC_DESTROYED, ImBackend.SEED_CALLBACK);
+
+            assertThat(reply.statusCode()).isEqualTo(500);
+            assertThat(reply.body()).contains("\"ActionStatus\":\"FAIL\"");
+            JdbcTemplate rows = app.getBean(JdbcTemplate.class);
+            assertThat(rows.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed", Long.class)).isZero();
+            assertThat(rows.queryForObject("SELECT COUNT(*) FROM webhook_delivery", Long.class)).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void readinessIsReportedOnlyOnceCallbacksAreServed(String name, Map<String, String> database) throws Exception {

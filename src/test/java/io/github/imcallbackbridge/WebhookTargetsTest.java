@@ -1,0 +1,64 @@
+package io.github.imcallbackbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Properties;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+/** A target's configuration is read as written, and a mistake in it is named instead of silently ignored. */
+class WebhookTargetsTest {
+
+    @Test
+    void anErpTargetWithItsOwnShapeIsReadAsConfigured() {
+        WebhookTargets.Target erp = new WebhookTargets().target(context(
+                "webhook.target.erp.url", "https://erp.example.com/im",
+                "webhook.target.erp.events", "im.topics.destroyed, im.group.destroyed",
+                "webhook.target.erp.payload-route", "direct:erp-payload"), "erp");
+
+        assertThat(erp.events()).containsExactly("im.topics.destroyed", "im.group.destroyed");
+        assertThat(erp.payloadRoute()).isEqualTo("direct:erp-payload");
+    }
+
+    @Test
+    void aTargetWithoutEventsGetsOneEventPerTopicAndPerGroupButNoSummary() {
+        WebhookTargets.Target crm = new WebhookTargets().target(context("webhook.target.crm.url", "http://crm/hooks"), "crm");
+
+        assertThat(crm.events()).containsExactly("im.topic.destroyed", "im.group.destroyed");
+        assertThat(crm.payloadRoute()).isNull();
+    }
+
+    @Test
+    void aMisspelledEventIsRefusedWithTheEventsThereAre() {
+        CamelContext context = context("webhook.target.erp.url", "https://erp.example.com/im",
+                "webhook.target.erp.events", "im.topic.destroy");
+
+        assertThatThrownBy(() -> new WebhookTargets().target(context, "erp"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("webhook.target.erp.events")
+                .hasMessageContaining("im.topic.destroyed, im.topics.destroyed, im.group.destroyed");
+    }
+
+    @Test
+    void aPayloadRouteMustBeADirectEndpoint() {
+        CamelContext context = context("webhook.target.erp.url", "https://erp.example.com/im",
+                "webhook.target.erp.payload-route", "http://elsewhere/reshape");
+
+        assertThatThrownBy(() -> new WebhookTargets().target(context, "erp"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("webhook.target.erp.payload-route must name a direct: endpoint");
+    }
+
+    private static CamelContext context(String... keysAndValues) {
+        Properties properties = new Properties();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            properties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        CamelContext context = new DefaultCamelContext();
+        context.getPropertiesComponent().setInitialProperties(properties);
+        return context;
+    }
+}
