@@ -8,6 +8,8 @@ import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A target's configuration is read as written, and a mistake in it is named instead of silently ignored. */
 class WebhookTargetsTest {
@@ -31,25 +33,15 @@ class WebhookTargetsTest {
         assertThat(crm.payloadRoute()).isNull();
     }
 
-    @Test
-    void aMisspelledEventIsRefusedWithTheEventsThereAre() {
-        CamelContext context = context("webhook.target.erp.url", "https://erp.example.com/im",
-                "webhook.target.erp.events", "im.topic.destroy");
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "webhook.target.erp.events        | im.topic.destroy         | webhook.target.erp.events lists [im.topic.destroy], but the events are [im.topic.destroyed, im.topics.destroyed, im.group.destroyed]",
+            "webhook.target.erp.payload-route | http://elsewhere/reshape | webhook.target.erp.payload-route must name a direct: endpoint"})
+    void aMistakeIsRefusedWithWhatIsWrong(String key, String value, String message) {
+        CamelContext context = context("webhook.target.erp.url", "https://erp.example.com/im", key, value);
 
         assertThatThrownBy(() -> new WebhookTargets().target(context, "erp"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("webhook.target.erp.events")
-                .hasMessageContaining("im.topic.destroyed, im.topics.destroyed, im.group.destroyed");
-    }
-
-    @Test
-    void aPayloadRouteMustBeADirectEndpoint() {
-        CamelContext context = context("webhook.target.erp.url", "https://erp.example.com/im",
-                "webhook.target.erp.payload-route", "http://elsewhere/reshape");
-
-        assertThatThrownBy(() -> new WebhookTargets().target(context, "erp"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("webhook.target.erp.payload-route must name a direct: endpoint");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
     }
 
     private static CamelContext context(String... keysAndValues) {
