@@ -4,14 +4,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -39,6 +42,8 @@ public class WebhookTargets {
                   long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule,
                   String payloadRoute) {
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private volatile List<String> names;
@@ -116,7 +121,7 @@ public class WebhookTargets {
     public void signRequest(Exchange exchange) {
         Target target = target(exchange.getContext(), exchange.getProperty("target", String.class));
         String id = exchange.getProperty("eventId", String.class);
-        String body = exchange.getMessage().getBody(String.class);
+        String body = compactJson(exchange.getMessage());
         long timestamp = Instant.now().getEpochSecond();
 
         Message message = exchange.getMessage();
@@ -128,6 +133,19 @@ public class WebhookTargets {
         }
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(body);
+    }
+
+    /** The body as JSON text: text as it is; a JSON tree, map or list (a jq result, say) as compact JSON. */
+    private static String compactJson(Message message) {
+        Object body = message.getBody();
+        if (body instanceof JsonNode || body instanceof Map || body instanceof List) {
+            try {
+                return JSON.writeValueAsString(body);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the payload route left a body that is not JSON", e);
+            }
+        }
+        return message.getBody(String.class);
     }
 
     /** The longest one attempt to the target in {@code target} can take: connect plus response timeout. */

@@ -78,6 +78,8 @@ class ErpTargetExampleTest {
         assertThat(im.callback(TOPIC_DESTROYED, SEED_CALLBACK).body()).isEqualTo(OK_REPLY);
 
         LoggedRequest document = awaitErpDocuments(1).get(0);
+        assertThat(document.getBodyAsString()).as("compact JSON").doesNotContain("\n").startsWith("{\"doc_type\":");
+        assertThat(document.getHeader("Content-Type")).startsWith("application/json");
         JsonNode erp = JSON.readTree(document.getBodyAsString());
         assertThat(erp.get("doc_type").asText()).isEqualTo("IM_TOPICS_CLOSED");
         assertThat(erp.get("app_id").asText()).isEqualTo(SDK_APP_ID);
