@@ -50,9 +50,27 @@ public class WebhookTargets {
     private final Set<String> draining = new HashSet<>();
     private final Set<String> wokenWhileDraining = new HashSet<>();
 
-    /** Names of the enabled targets. */
+    /** Names of the enabled targets; a target whose configuration cannot be read fails (see configurationProblems). */
     public List<String> enabledNames(Exchange exchange) {
         return names(exchange.getContext()).stream().filter(n -> target(exchange.getContext(), n).enabled()).toList();
+    }
+
+    /**
+     * Names of the targets to drain: the enabled ones whose configuration can be read. A misconfigured
+     * target was named at start-up; its pending deliveries wait until it is fixed, like a disabled target's.
+     */
+    public List<String> drainableNames(Exchange exchange) {
+        List<String> drainable = new ArrayList<>();
+        for (String name : names(exchange.getContext())) {
+            try {
+                if (target(exchange.getContext(), name).enabled()) {
+                    drainable.add(name);
+                }
+            } catch (IllegalArgumentException misconfigured) {
+                // reported once, at start-up, by configurationProblems
+            }
+        }
+        return drainable;
     }
 
     /**
