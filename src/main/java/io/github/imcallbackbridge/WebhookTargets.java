@@ -89,6 +89,12 @@ public class WebhookTargets {
         return problems;
     }
 
+    /** Whether any enabled target wants {@code im.topics.destroyed}, the one event per topic callback. */
+    public boolean wantsTopicsSummary(Exchange exchange) {
+        return enabledNames(exchange).stream()
+                .anyMatch(name -> target(exchange.getContext(), name).events().contains(WebhookEvent.TOPICS_DESTROYED));
+    }
+
     /**
      * One outbox row per enabled target that wants the event in the body (a topic or group record with
      * {@code eventType}): the record plus {@code target}.
