@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,17 +61,8 @@ public class WebhookTargets {
      * target was named at start-up; its pending deliveries wait until it is fixed, like a disabled target's.
      */
     public List<String> drainableNames(Exchange exchange) {
-        List<String> drainable = new ArrayList<>();
-        for (String name : names(exchange.getContext())) {
-            try {
-                if (target(exchange.getContext(), name).enabled()) {
-                    drainable.add(name);
-                }
-            } catch (IllegalArgumentException misconfigured) {
-                // reported once, at start-up, by configurationProblems
-            }
-        }
-        return drainable;
+        CamelContext context = exchange.getContext();
+        return names(context).stream().filter(n -> problemOf(context, n) == null && target(context, n).enabled()).toList();
     }
 
     /**
@@ -78,15 +70,18 @@ public class WebhookTargets {
      * at start-up: a target that cannot be read makes every callback that would be queued for it fail.
      */
     public List<String> configurationProblems(Exchange exchange) {
-        List<String> problems = new ArrayList<>();
-        for (String name : names(exchange.getContext())) {
-            try {
-                target(exchange.getContext(), name);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
+        CamelContext context = exchange.getContext();
+        return names(context).stream().map(n -> problemOf(context, n)).filter(Objects::nonNull).toList();
+    }
+
+    /** Why the configuration of target {@code name} cannot be read, or null when it can. */
+    private String problemOf(CamelContext context, String name) {
+        try {
+            target(context, name);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
-        return problems;
     }
 
     /** Whether any enabled target wants {@code im.topics.destroyed}, the one event per topic callback. */

@@ -154,15 +154,17 @@ class ErpTargetExampleTest {
     }
 
     private static List<LoggedRequest> awaitErpDocuments(int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> TARGETS.findAll(postRequestedFor(urlEqualTo("/erp"))).size() >= count);
-        List<LoggedRequest> documents = TARGETS.findAll(postRequestedFor(urlEqualTo("/erp")));
-        assertThat(documents).hasSize(count);
-        return documents;
+        return awaitRequests("/erp", count);
     }
 
     private static List<LoggedRequest> awaitCrmRequests(int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> TARGETS.findAll(postRequestedFor(urlEqualTo("/crm"))).size() >= count);
-        List<LoggedRequest> requests = TARGETS.findAll(postRequestedFor(urlEqualTo("/crm")));
+        return awaitRequests("/crm", count);
+    }
+
+    /** Waits for {@code count} POSTs to {@code path}, then requires exactly that many. */
+    private static List<LoggedRequest> awaitRequests(String path, int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> TARGETS.findAll(postRequestedFor(urlEqualTo(path))).size() >= count);
+        List<LoggedRequest> requests = TARGETS.findAll(postRequestedFor(urlEqualTo(path)));
         assertThat(requests).hasSize(count);
         return requests;
     }
