@@ -4,8 +4,6 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 
@@ -14,21 +12,19 @@ import org.apache.camel.Exchange;
  * recorded, in the callback's order, as one {@code im.topics.destroyed} event, for targets (an ERP, say)
  * that want one document per callback rather than one per topic.
  * <p>
- * Input: the body, the rows {@code topic_id} this callback recorded (read back inside the recording
- * transaction), and the properties {@code topicRecords} and {@code callbackRecord} set by
- * {@link CallbackValidator}. Output: an outbox record for the {@code queue-webhooks} route.
+ * Input: the properties {@code topicRecords} and {@code callbackRecord} set by {@link CallbackValidator},
+ * the topic records marked {@code recorded} by {@link RecordedTopics}. Output: the event's record, from which
+ * {@link WebhookTargets#deliveriesFor} makes its outbox rows.
  */
 public class TopicsSummary {
 
     public Map<String, Object> of(Exchange exchange) {
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> recordedRows = exchange.getMessage().getBody(List.class);
-        Set<Object> recorded = recordedRows.stream().map(row -> row.get("topic_id")).collect(Collectors.toSet());
-        @SuppressWarnings("unchecked")
         List<Map<String, Object>> topics = exchange.getProperty("topicRecords", List.class);
         @SuppressWarnings("unchecked")
         Map<String, Object> callback = exchange.getProperty("callbackRecord", Map.class);
-        List<Object> topicIds = topics.stream().map(topic -> topic.get("topicId")).filter(recorded::contains).toList();
+        List<Object> topicIds = topics.stream()
+                .filter(topic -> Boolean.TRUE.equals(topic.get("recorded"))).map(topic -> topic.get("topicId")).toList();
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("sdkAppId", callback.get("sdkAppId"));

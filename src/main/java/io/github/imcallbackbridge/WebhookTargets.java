@@ -33,27 +33,31 @@ import org.apache.camel.Message;
  * webhook.target.NAME.enabled                         default: true
  * webhook.target.NAME.retry-schedule                  default: webhook.retry.schedule
  * webhook.target.NAME.payload-route                   optional: a direct: route that reshapes the body
+ * webhook.target.NAME.max-in-flight                   default: webhook.max-in-flight (16) requests at once
+ * webhook.target.NAME.ordered                         default: false; true: one group's events one at a time, in order
  * </pre>
- * It also keeps one outbox drain running per target at a time, so a slow target never holds up another.
+ * How the deliveries are drained and how many are in flight is {@link TargetDrains}' business.
  */
 public class WebhookTargets {
 
     /** One configured target. The secret never leaves this record except as a signature. */
     record Target(String name, String url, WebhookSignature signature, Set<String> events,
                   long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule,
-                  String payloadRoute) {
+                  String payloadRoute, int maxInFlight, boolean ordered) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private volatile List<String> names;
-    private final Set<String> draining = new HashSet<>();
-    private final Set<String> wokenWhileDraining = new HashSet<>();
 
     /** Names of the enabled targets; a target whose configuration cannot be read fails (see configurationProblems). */
     public List<String> enabledNames(Exchange exchange) {
-        return names(exchange.getContext()).stream().filter(n -> target(exchange.getContext(), n).enabled()).toList();
+        return enabledNames(exchange.getContext());
+    }
+
+    private List<String> enabledNames(CamelContext context) {
+        return names(context).stream().filter(n -> target(context, n).enabled()).toList();
     }
 
     /**
@@ -97,9 +101,13 @@ public class WebhookTargets {
     public List<Map<String, Object>> deliveriesFor(Exchange exchange) {
         @SuppressWarnings("unchecked")
         Map<String, Object> record = exchange.getMessage().getBody(Map.class);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (String name : enabledNames(exchange)) {
-            if (target(exchange.getContext(), name).events().contains((String) record.get("eventType"))) {
+        return deliveriesFor(exchange.getContext(), record);
+    }
+
+    private List<Map<String, Object>> deliveriesFor(CamelContext context, Map<String, Object> record) {
+        List<Map<String, Object>> rows = new ArrayList<>(1);
+        for (String name : enabledNames(context)) {
+            if (target(context, name).events().contains((String) record.get("eventType"))) {
                 Map<String, Object> row = new LinkedHashMap<>(record);
                 row.put("target", name);
                 rows.add(row);
@@ -126,7 +134,9 @@ public class WebhookTargets {
         String options = "httpMethod=POST&throwExceptionOnFailure=true&followRedirects=false"
                 + "&connectTimeout=" + target.connectTimeoutMs()
                 + "&connectionRequestTimeout=" + target.connectTimeoutMs()
-                + "&responseTimeout=" + target.responseTimeoutMs();
+                + "&responseTimeout=" + target.responseTimeoutMs()
+                // enough pooled connections for every request the target may have in flight
+                + "&connectionsPerRoute=" + target.maxInFlight() + "&maxTotalConnections=" + target.maxInFlight();
         exchange.setProperty("targetUri", target.url() + (target.url().contains("?") ? "&" : "?") + options);
         exchange.setProperty("retrySchedule", target.retrySchedule());
         exchange.setProperty("payloadRoute", target.payloadRoute());
@@ -167,42 +177,16 @@ public class WebhookTargets {
         return message.getBody(String.class);
     }
 
-    /** The longest one attempt to the target in {@code target} can take: connect plus response timeout. */
-    public long attemptBudgetMs(Exchange exchange) {
-        Target target = target(exchange.getContext(), exchange.getProperty("target", String.class));
-        return target.connectTimeoutMs() + target.responseTimeoutMs();
-    }
-
-    /** Claims the right to drain {@code target}; if another worker has it, asks that worker to go round again. */
-    public synchronized boolean startDraining(Exchange exchange) {
-        String target = exchange.getProperty("target", String.class);
-        if (draining.add(target)) {
-            return true;
-        }
-        wokenWhileDraining.add(target);
-        return false;
-    }
-
     /**
-     * Called once at the end of each round: whether the drain of {@code target} goes round again, because
-     * the last batch was full ({@code claimedCount} reached {@code batchSize}) or a wake-up came meanwhile.
-     * When not, the drain is released in the same step, so no wake-up falls in between.
+     * What the drain of the target in {@code target} needs to know, as exchange properties:
+     * {@code attemptBudgetMs} (the longest one attempt can take: connect plus response timeout),
+     * {@code maxInFlight} and {@code ordered}.
      */
-    public synchronized boolean keepDraining(Exchange exchange) {
-        String target = exchange.getProperty("target", String.class);
-        int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
-        int batchSize = exchange.getProperty("batchSize", 1, Integer.class);
-        boolean batchFull = claimed >= batchSize;
-        boolean again = batchFull | wokenWhileDraining.remove(target);
-        if (!again) {
-            draining.remove(target);
-        }
-        return again;
-    }
-
-    /** Releases the drain of {@code target} if still held (the application is stopping, or a step failed). */
-    public synchronized void finishDraining(Exchange exchange) {
-        draining.remove(exchange.getProperty("target", String.class));
+    public void drainSettings(Exchange exchange) {
+        Target target = target(exchange.getContext(), exchange.getProperty("target", String.class));
+        exchange.setProperty("attemptBudgetMs", target.connectTimeoutMs() + target.responseTimeoutMs());
+        exchange.setProperty("maxInFlight", target.maxInFlight());
+        exchange.setProperty("ordered", target.ordered());
     }
 
     private List<String> names(CamelContext context) {
@@ -242,7 +226,15 @@ public class WebhookTargets {
                 throw new IllegalArgumentException("webhook target " + n + ": " + prefix
                         + "payload-route must name a direct: endpoint (a route in routes/), not " + payloadRoute);
             }
-            return new Target(n, url, signature, events, connect, response, enabled, schedule, payloadRoute);
+            int maxInFlight = Integer.parseInt(property(context, prefix + "max-in-flight")
+                    .orElse(property(context, "webhook.max-in-flight").orElse("16")));
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("webhook target " + n + ": " + prefix
+                        + "max-in-flight must be at least 1, not " + maxInFlight);
+            }
+            boolean ordered = Boolean.parseBoolean(property(context, prefix + "ordered").orElse("false"));
+            return new Target(n, url, signature, events, connect, response, enabled, schedule, payloadRoute,
+                    maxInFlight, ordered);
         });
     }
 

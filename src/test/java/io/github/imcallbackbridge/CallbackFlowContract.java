@@ -210,13 +210,7 @@ abstract class CallbackFlowContract extends RunningBridge {
         String group = newGroupId();
         database.execute("ALTER TABLE webhook_delivery ADD CONSTRAINT refuse_poison CHECK (payload NOT LIKE '%poison%')");
         try {
-            HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, topicCallback(group, "fine", "poison", "later"));
-
-            assertThat(reply.statusCode()).isEqualTo(500);
-            assertFail(reply, 500, "nothing was stored");
-            assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
-                    "%" + group + "%")).isZero();
-            assertNothingRecordedOrSent(group);
+            assertRolledBackWhole(im.callback(TOPIC_DESTROYED, topicCallback(group, "fine", "poison", "later")), group);
         } finally {
             database.execute("ALTER TABLE webhook_delivery DROP CONSTRAINT refuse_poison");
         }
@@ -224,6 +218,39 @@ abstract class CallbackFlowContract extends RunningBridge {
         assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "fine", "poison", "later")).body()).isEqualTo(OK_REPLY);
         assertThat(database.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = ?", Long.class, group))
                 .isEqualTo(3);
+    }
+
+    @Test
+    void aThousandTopicCallbackIsRecordedAndQueuedInOneTransactionOrNotAtAll() throws Exception {
+        String group = newGroupId();
+        String[] topics = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "t" + i).toArray(String[]::new);
+        // the database refuses the outbox row of the 501st topic: the 500 topics before it roll back too
+        database.execute("ALTER TABLE webhook_delivery ADD CONSTRAINT refuse_t500 CHECK (payload NOT LIKE '%@TOPIC#_t500\"%')");
+        try {
+            assertRolledBackWhole(im.callback(TOPIC_DESTROYED, topicCallback(group, topics)), group);
+        } finally {
+            database.execute("ALTER TABLE webhook_delivery DROP CONSTRAINT refuse_t500");
+        }
+
+        HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, topicCallback(group, topics));
+
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo(OK_REPLY);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = ?", Long.class, group))
+                .isEqualTo(1000);
+        assertThat(database.queryForObject("SELECT COUNT(DISTINCT callback_id) FROM im_topic_destroyed WHERE group_id = ?",
+                Long.class, group)).as("one callback recorded them all").isEqualTo(1);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE group_id = ?", Long.class, group))
+                .isEqualTo(1000);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
+                "%" + group + "%")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> webhooksFor(group).size() >= 1000);
+        assertThat(webhooksFor(group).stream().map(r -> r.getHeader("webhook-id")).distinct().count()).isEqualTo(1000);
+
+        assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, topics)).body()).as("a repeat changes nothing")
+                .isEqualTo(OK_REPLY);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE group_id = ?", Long.class, group))
+                .isEqualTo(1000);
     }
 
     @Test
@@ -389,6 +416,15 @@ abstract class CallbackFlowContract extends RunningBridge {
         List<LoggedRequest> received = webhooksFor(group);
         assertThat(received).hasSize(expected);
         return received;
+    }
+
+    /** A 500 FAIL that says nothing was stored, and indeed no row of the callback and no webhook. */
+    void assertRolledBackWhole(HttpResponse<String> reply, String group) throws Exception {
+        assertThat(reply.statusCode()).isEqualTo(500);
+        assertFail(reply, 500, "nothing was stored");
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
+                "%" + group + "%")).isZero();
+        assertNothingRecordedOrSent(group);
     }
 
     void assertNothingRecordedOrSent(String group) throws InterruptedException {

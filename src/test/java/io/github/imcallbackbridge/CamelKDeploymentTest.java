@@ -32,8 +32,9 @@ class CamelKDeploymentTest {
 
     static final Path RUN = Path.of("deploy/camel-k/run.sh");
     /** Keys the helper WebhookTargets reads for the targets (see its Javadoc), besides the routes' placeholders. */
-    static final Pattern TARGET_KEY = Pattern.compile("webhook\\.targets|webhook\\.(connect|response)-timeout-ms"
-            + "|webhook\\.target\\.[a-z0-9-]+\\.(url|secret|events|enabled|connect-timeout-ms|response-timeout-ms|retry-schedule|payload-route)");
+    static final Pattern TARGET_KEY = Pattern.compile("webhook\\.targets|webhook\\.(connect|response)-timeout-ms|webhook\\.max-in-flight"
+            + "|webhook\\.target\\.[a-z0-9-]+\\.(url|secret|events|enabled|connect-timeout-ms|response-timeout-ms|retry-schedule"
+            + "|payload-route|max-in-flight|ordered)");
     /** Camel K 2.10's runtime line: Camel K Runtime / Camel Quarkus 3.15.x runs Camel 4.8.x. */
     static final Map<String, String> CAMEL_OF_RUNTIME = Map.of("3.15", "4.8");
 

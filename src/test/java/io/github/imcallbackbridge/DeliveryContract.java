@@ -210,7 +210,7 @@ abstract class DeliveryContract extends RunningBridge {
         await().atMost(Duration.ofSeconds(10)).until(() -> requestsFor(crm, group).size() == 10);
         Duration crmDone = Duration.ofNanos(System.nanoTime() - repliedAt);
         assertThat(crmDone).as("ten events to the fast target, while the slow one needs 3 s for each").isLessThan(Duration.ofSeconds(3));
-        assertThat(requestsFor(ERP, group).size()).isLessThanOrEqualTo(2);
+        assertThat(statuses(group).get("erp")).as("the slow target has answered none yet").hasSize(10).containsOnly("PENDING");
     }
 
     @Test

@@ -44,8 +44,8 @@ class SharedDatabaseTest {
     static final WireMockExtension CRM = WireMockExtension.newInstance()
             .options(options().dynamicPort().containerThreads(40)).build();
 
-    /** Leases of about 3 s: one delivery per batch, 3 s to connect and answer at most. */
-    static final Map<String, String> SHORT_LEASE = Map.of("webhook.lease-seconds", "3", "webhook.batch-size", "1",
+    /** Leases of about 3 s: one delivery in flight per instance, 3 s to connect and answer at most. */
+    static final Map<String, String> SHORT_LEASE = Map.of("webhook.lease-seconds", "3", "webhook.max-in-flight", "1",
             "webhook.connect-timeout-ms", "500", "webhook.response-timeout-ms", "2500");
 
     @Test
