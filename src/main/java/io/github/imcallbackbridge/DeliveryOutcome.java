@@ -1,5 +1,8 @@
 package io.github.imcallbackbridge;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -48,7 +51,7 @@ public class DeliveryOutcome {
     public Map<String, Object> succeeded(Exchange exchange) {
         Map<String, Object> row = attempt(exchange);
         row.put("statusCode", exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
-        row.put("responseBody", cap(exchange.getMessage().getBody(String.class), MAX_RESPONSE_BODY));
+        row.put("responseBody", cap(responseText(exchange), MAX_RESPONSE_BODY));
         row.put("error", null);
         row.put("status", "DELIVERED");
         row.put("nextAttemptAt", row.get("attemptedAt"));
@@ -96,6 +99,8 @@ public class DeliveryOutcome {
         Map<String, Object> row = new HashMap<>();
         row.put("deliveryId", exchange.getProperty("deliveryId"));
         row.put("leaseToken", exchange.getProperty("leaseToken"));
+        row.put("target", exchange.getProperty("target"));
+        row.put("ordered", exchange.getProperty("ordered", false, Boolean.class));
         row.put("attemptedAt", exchange.getProperty("attemptedAt"));
         Long started = exchange.getProperty("attemptStartedNanos", Long.class);
         row.put("latencyMs", started == null ? 0L : (System.nanoTime() - started) / 1_000_000);
@@ -141,6 +146,30 @@ public class DeliveryOutcome {
             text += ": " + root.getMessage().replaceAll("[a-zA-Z][a-zA-Z0-9+.-]*://\\S+", "<target>");
         }
         return cap(text, MAX_ERROR);
+    }
+
+    /**
+     * The start of the target's answer as text. Read directly for the usual body types: asking Camel's type
+     * converter for a body class it has no converter for (an empty HTTP entity stream) makes it search its
+     * whole registry on every delivery.
+     */
+    private static String responseText(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body == null || body instanceof String) {
+            return (String) body;
+        }
+        if (body instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (body instanceof InputStream stream) {
+            try (stream) {
+                String text = new String(stream.readNBytes(MAX_RESPONSE_BODY * 4), StandardCharsets.UTF_8);
+                return text.isEmpty() ? null : text;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return exchange.getMessage().getBody(String.class);
     }
 
     private static String cap(String text, int max) {

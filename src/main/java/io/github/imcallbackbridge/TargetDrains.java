@@ -1,6 +1,7 @@
 package io.github.imcallbackbridge;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -12,16 +13,15 @@ import org.apache.camel.Exchange;
  * <ul>
  * <li>A target is drained by at most one drain loop at a time. A wake-up ({@link #wake}) starts one, or, when
  * one is running, asks it to go round once more, so no wake-up is lost and none piles up.</li>
- * <li>The drain claims at most as many deliveries as the target has free slots ({@link #reserveSlots}):
- * {@code maxInFlight} requests at once per target and instance. Each finished attempt frees its slot
- * ({@link #attemptDone}), and the drain, waiting for slots, claims the next ones.</li>
+ * <li>A target has {@code maxInFlight} slots per instance: the drain claims a batch of that many deliveries
+ * and sends each as soon as it has a slot ({@link #takeSlot}); each finished attempt frees its slot
+ * ({@link #attemptDone}). The next batch is claimed while the last ones are still in flight, so the
+ * target is kept busy without ever having more than {@code maxInFlight} requests at once.</li>
  * </ul>
  * The target's name is the exchange property {@code target} (or, for {@link #wake}, the body).
  */
 public class TargetDrains {
 
-    /** Wait for half the slots to be free before claiming, at most this long, so claims come in batches. */
-    private static final long GATHER_MILLIS = 20;
     /** How often a drain waiting for slots looks whether the application is stopping. */
     private static final long STOP_CHECK_MILLIS = 100;
 
@@ -29,7 +29,6 @@ public class TargetDrains {
         boolean running;
         boolean wokenWhileRunning;
         int inFlight;
-        int reserved;
     }
 
     private final Map<String, Drain> drains = new HashMap<>();
@@ -49,53 +48,37 @@ public class TargetDrains {
         return true;
     }
 
-    /**
-     * After an attempt to an {@code ordered} target: the group's next event may be due now, so the target's drain
-     * is started (true: the caller sends the target to the drain route) or asked to go round again (false).
-     * False for an unordered target, whose drain claims as slots free up.
-     */
-    public synchronized boolean wakeAfterOrderedAttempt(Exchange exchange) {
-        if (!exchange.getProperty("ordered", false, Boolean.class)) {
-            return false;
-        }
-        Drain drain = drain(exchange.getProperty("target", String.class));
-        if (drain.running) {
-            drain.wokenWhileRunning = true;
-            return false;
-        }
-        drain.running = true;
-        return true;
+    /** Whether the application is stopping (or not started yet): deliveries are then left for the next start. */
+    public boolean stopping(Exchange exchange) {
+        return !exchange.getContext().isStarted();
     }
 
     /**
-     * Waits until some of the target's {@code maxInFlight} slots are free (half of them, or any after a
-     * short wait), reserves them all and answers how many: the size of the next claim. Answers 0 when the
-     * application is stopping.
+     * The ordered targets among a batch of written attempts (the body: their outcome rows, each with {@code target}
+     * and {@code ordered}): their groups' next events may be due now, so their drains go round again.
      */
-    public synchronized int reserveSlots(Exchange exchange) throws InterruptedException {
+    public List<String> orderedTargetsIn(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> outcomes = exchange.getMessage().getBody(List.class);
+        return outcomes.stream().filter(o -> Boolean.TRUE.equals(o.get("ordered"))).map(o -> (String) o.get("target"))
+                .distinct().toList();
+    }
+
+    /**
+     * Takes one of the target's {@code maxInFlight} slots for the claimed delivery about to be sent, waiting
+     * while they are all taken. False when the application is stopping: the delivery is then released, not sent.
+     */
+    public synchronized boolean takeSlot(Exchange exchange) throws InterruptedException {
         Drain drain = drain(exchange.getProperty("target", String.class));
         int max = exchange.getProperty("maxInFlight", 1, Integer.class);
-        long gatherUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MILLIS);
         while (exchange.getContext().isStarted()) {
-            int free = max - drain.inFlight;
-            boolean enough = free * 2 >= max || (free > 0 && System.nanoTime() >= gatherUntil);
-            if (enough) {
-                drain.inFlight += free;
-                drain.reserved = free;
-                return free;
+            if (drain.inFlight < max) {
+                drain.inFlight++;
+                return true;
             }
-            wait(free > 0 ? GATHER_MILLIS : STOP_CHECK_MILLIS);
+            wait(STOP_CHECK_MILLIS);
         }
-        return 0;
-    }
-
-    /** After a claim of {@code claimedCount} deliveries: the reserved slots that none took are freed. */
-    public synchronized void claimed(Exchange exchange) {
-        Drain drain = drain(exchange.getProperty("target", String.class));
-        int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
-        drain.inFlight -= Math.max(0, drain.reserved - claimed);
-        drain.reserved = 0;
-        notifyAll();
+        return false;
     }
 
     /** One attempt (or a delivery skipped because the application is stopping) is over: its slot is free. */
@@ -106,15 +89,16 @@ public class TargetDrains {
     }
 
     /**
-     * Called once at the end of each round: whether the drain goes round again, because the claim took every
-     * reserved slot (more may be due) or a wake-up came meanwhile. When not, the drain is released in the same
+     * Called once at the end of each round: whether the drain goes round again, because the claim was a full
+     * batch ({@code claimedCount} reached {@code batchSize}: more may be due) or a wake-up came meanwhile, unless
+     * the application is stopping. When not, the drain is released in the same
      * step, so no wake-up falls in between.
      */
     public synchronized boolean keepDraining(Exchange exchange) {
         Drain drain = drain(exchange.getProperty("target", String.class));
-        int reserved = exchange.getProperty("batchSize", 0, Integer.class);
+        int batchSize = exchange.getProperty("batchSize", 1, Integer.class);
         int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
-        boolean again = (reserved > 0 && claimed >= reserved) || drain.wokenWhileRunning;
+        boolean again = exchange.getContext().isStarted() && (claimed >= batchSize || drain.wokenWhileRunning);
         drain.wokenWhileRunning = false;
         if (!again) {
             drain.running = false;
@@ -122,13 +106,9 @@ public class TargetDrains {
         return again;
     }
 
-    /** Releases the drain if still held (the application is stopping, or a step failed), and any slots reserved for a claim that failed. */
+    /** Releases the drain if still held (the application is stopping, or a step failed). */
     public synchronized void finishDraining(Exchange exchange) {
-        Drain drain = drain(exchange.getProperty("target", String.class));
-        drain.inFlight -= drain.reserved;
-        drain.reserved = 0;
-        drain.running = false;
-        notifyAll();
+        drain(exchange.getProperty("target", String.class)).running = false;
     }
 
     private Drain drain(String target) {

@@ -118,13 +118,19 @@ public class WebhookTargets {
 
     /**
      * Turns a claimed outbox row (the body) into the request for its target: the stored payload as body,
-     * {@code webhook-id} as the only header, the endpoint URI in {@code targetUri} and, when the target
-     * wants its own payload shape, the route that reshapes it in {@code payloadRoute}.
+     * {@code webhook-id} as the only header; as properties, the delivery's {@code deliveryId}, {@code leaseToken},
+     * {@code previousAttempts}, {@code eventId} and {@code target}, the endpoint URI in {@code targetUri} and,
+     * when the target wants its own payload shape, the route that reshapes it in {@code payloadRoute}.
      */
     public void prepareRequest(Exchange exchange) {
         @SuppressWarnings("unchecked")
         Map<String, Object> row = exchange.getMessage().getBody(Map.class);
         Target target = target(exchange.getContext(), (String) row.get("target"));
+        exchange.setProperty("deliveryId", row.get("id"));
+        exchange.setProperty("leaseToken", row.get("lease_token"));
+        exchange.setProperty("previousAttempts", row.get("attempts"));
+        exchange.setProperty("eventId", row.get("event_id"));
+        exchange.setProperty("target", target.name());
         Message message = exchange.getMessage();
         message.getHeaders().clear();
         message.setHeader("webhook-id", row.get("event_id"));

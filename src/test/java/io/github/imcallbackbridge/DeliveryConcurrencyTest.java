@@ -164,12 +164,13 @@ class DeliveryConcurrencyTest {
                     Thread.sleep(delayMillis);
                 }
                 arrivedAt.put(group, System.nanoTime());
+                // done before the answer leaves: the bridge may send its next request as soon as it has it
+                inFlightPerGroup.get(group).decrementAndGet();
+                inFlight.decrementAndGet();
                 exchange.sendResponseHeaders(refuse ? 500 : 204, -1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                inFlightPerGroup.get(group).decrementAndGet();
-                inFlight.decrementAndGet();
                 exchange.close();
             }
         }
