@@ -78,12 +78,20 @@ public final class BenchmarkRun {
 
     void ingest(Postgres pg, Target target) throws Exception {
         String url = target.url("ingest");
-        try (App bridge = App.bridge(pg.url("bridge"), BRIDGE_PORT, url, List.of());
-             App yardstick = App.yardstick(pg.url("yardstick"), YARDSTICK_PORT, url)) {
+        try (App bridge = App.bridge(pg.url("bridge"), BRIDGE_PORT, url, List.of())) {
+            Map<String, Wrk.Result> ours = compare(pg, bridge);
+            latencies(pg, target, bridge, ours.get("1-topic callback").rps);
+        }
+    }
+
+    /** The bridge beside the yardstick: throughput case by case, and the topic-count curve. */
+    Map<String, Wrk.Result> compare(Postgres pg, App bridge) throws Exception {
+        try (App yardstick = App.yardstick(pg.url("yardstick"), YARDSTICK_PORT, bridge.targetUrl)) {
             for (App app : List.of(bridge, yardstick)) { // the JIT compiles the paths measured below
-                Wrk.run(app, 1, true, 10);
+                Wrk.run(app, 1, true, 20);
                 Wrk.run(app, 10, true, 10);
-                Wrk.run(app, 0, false, 5);
+                Wrk.run(app, 0, false, 10);
+                drain(pg, app.name);
             }
             Wrk.constant(bridge, 5);
             drain(pg, "bridge");
@@ -128,8 +136,14 @@ public final class BenchmarkRun {
                         ms(y[0]) + " / " + ms(y[1]) + " (" + String.format(Locale.ROOT, "%.3f", y[0] / topics) + ")", "", "", "");
             }
             drain(pg, "bridge");
+            drain(pg, "yardstick");
+            return ours;
+        }
+    }
 
-            double peak = ours.get("1-topic callback").rps;
+    /** The bridge alone: reply latency at a fixed rate with the target healthy, slow or refusing; delivery keeping up. */
+    void latencies(Postgres pg, Target target, App bridge, double peak) throws Exception {
+        {
             int half = (int) Math.max(10, peak / 2);
             Load.Result healthy = Load.rate(bridge, 1, half, SECONDS, target, false);
             target.setDelayMillis(3000);
@@ -418,6 +432,7 @@ public final class BenchmarkRun {
         final String name;
         final int port;
         final Process process;
+        String targetUrl;
 
         private App(String name, int port, Process process) {
             this.name = name;
@@ -435,7 +450,9 @@ public final class BenchmarkRun {
             builder.environment().putAll(Map.of("SPRING_DATASOURCE_URL", jdbcUrl, "SPRING_DATASOURCE_USERNAME", "bench",
                     "SERVER_PORT", String.valueOf(port), "IM_SDKAPPID", APP_ID, "WEBHOOK_URL", targetUrl,
                     "DEMO_CRM_ENABLED", "false"));
-            return start("bridge", port, builder, "/actuator/health/readiness");
+            App app = start("bridge", port, builder, "/actuator/health/readiness");
+            app.targetUrl = targetUrl;
+            return app;
         }
 
         static App yardstick(String jdbcUrl, int port, String targetUrl) throws Exception {
