@@ -57,6 +57,7 @@ public final class BenchmarkRun {
 
     public static void main(String[] args) throws Exception {
         new BenchmarkRun().run();
+        System.exit(0); // the HTTP clients' and the target's threads would keep the JVM up
     }
 
     void run() throws Exception {
