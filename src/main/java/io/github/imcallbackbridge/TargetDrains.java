@@ -3,7 +3,6 @@ package io.github.imcallbackbridge;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 
