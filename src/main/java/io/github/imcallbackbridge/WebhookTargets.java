@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -50,6 +51,7 @@ public class WebhookTargets {
 
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private volatile List<String> names;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     /** Names of the enabled targets; a target whose configuration cannot be read fails (see configurationProblems). */
     public List<String> enabledNames(Exchange exchange) {
@@ -119,7 +121,8 @@ public class WebhookTargets {
     /**
      * Turns a claimed outbox row (the body) into the request for its target: the stored payload as body,
      * {@code webhook-id} as the only header; as properties, the delivery's {@code deliveryId}, {@code leaseToken},
-     * {@code previousAttempts}, {@code eventId} and {@code target}, the endpoint URI in {@code targetUri} and,
+     * {@code previousAttempts}, {@code eventId} and {@code target}, the endpoint URI in {@code targetUri} (and the
+     * endpoint in {@code targetEndpoint}) and,
      * when the target wants its own payload shape, the route that reshapes it in {@code payloadRoute}.
      */
     public void prepareRequest(Exchange exchange) {
@@ -143,7 +146,10 @@ public class WebhookTargets {
                 + "&responseTimeout=" + target.responseTimeoutMs()
                 // enough pooled connections for every request the target may have in flight
                 + "&connectionsPerRoute=" + target.maxInFlight() + "&maxTotalConnections=" + target.maxInFlight();
-        exchange.setProperty("targetUri", target.url() + (target.url().contains("?") ? "&" : "?") + options);
+        String uri = target.url() + (target.url().contains("?") ? "&" : "?") + options;
+        exchange.setProperty("targetUri", uri);
+        // the endpoint itself, resolved once per target: toD then skips normalising the URI on every delivery
+        exchange.setProperty("targetEndpoint", endpoints.computeIfAbsent(target.name(), n -> exchange.getContext().getEndpoint(uri)));
         exchange.setProperty("retrySchedule", target.retrySchedule());
         exchange.setProperty("payloadRoute", target.payloadRoute());
     }
