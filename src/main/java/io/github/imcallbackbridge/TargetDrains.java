@@ -1,5 +1,6 @@
 package io.github.imcallbackbridge;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,14 +11,14 @@ import org.apache.camel.Exchange;
  * Who drains which target, and how many of its requests are in flight: the whole concurrency protocol of
  * delivery, in one place. The routes in {@code webhook-delivery.camel.yaml} ask, this class answers.
  * <ul>
- * <li>A target is drained by at most one drain loop at a time. A wake-up ({@link #wake}) starts one, or, when
+ * <li>A target is drained by at most one drain loop at a time. A wake-up ({@link #drainsToStart}) starts one, or, when
  * one is running, asks it to go round once more, so no wake-up is lost and none piles up.</li>
  * <li>A target has {@code maxInFlight} slots per instance: the drain claims a batch of that many deliveries
  * and sends each as soon as it has a slot ({@link #takeSlot}); each finished attempt frees its slot
  * ({@link #attemptDone}). The next batch is claimed while the last ones are still in flight, so the
  * target is kept busy without ever having more than {@code maxInFlight} requests at once.</li>
  * </ul>
- * The target's name is the exchange property {@code target} (or, for {@link #wake}, the body).
+ * The target's name is the exchange property {@code target} (for {@link #drainsToStart}, the body lists them).
  */
 public class TargetDrains {
 
@@ -33,18 +34,25 @@ public class TargetDrains {
     private final Map<String, Drain> drains = new HashMap<>();
 
     /**
-     * Asks for a drain of the target named in the body. True: none was running and the caller starts one
-     * (sends the target to the drain route). False: one is running and will go round again.
+     * Asks for a drain of each target named in the body (a list of names) and answers those whose drain the
+     * caller must start (send to the drain route): the ones with none running. A running drain is asked to go
+     * round once more instead.
      */
-    public synchronized boolean wake(Exchange exchange) {
-        Drain drain = drain(exchange.getMessage().getBody(String.class));
-        if (drain.running) {
-            drain.wokenWhileRunning = true;
-            return false;
+    public synchronized List<String> drainsToStart(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<String> targets = exchange.getMessage().getBody(List.class);
+        List<String> start = new ArrayList<>(1);
+        for (String target : targets) {
+            Drain drain = drain(target);
+            if (drain.running) {
+                drain.wokenWhileRunning = true;
+            } else {
+                drain.running = true;
+                drain.wokenWhileRunning = false;
+                start.add(target);
+            }
         }
-        drain.running = true;
-        drain.wokenWhileRunning = false;
-        return true;
+        return start;
     }
 
     /** Whether the application is stopping (or not started yet): deliveries are then left for the next start. */
