@@ -119,7 +119,7 @@ class DeliveryConcurrencyTest {
         final AtomicInteger maxInFlight = new AtomicInteger();
         final Map<String, AtomicInteger> inFlightPerGroup = new ConcurrentHashMap<>();
         final Map<String, Integer> maxInFlightPerGroup = new ConcurrentHashMap<>();
-        final List<String[]> received = Collections.synchronizedList(new ArrayList<>());
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
         final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
         volatile long delayMillis;
         volatile String slowGroup;
@@ -138,7 +138,7 @@ class DeliveryConcurrencyTest {
 
         List<String> arrivals(String group) {
             synchronized (received) {
-                return received.stream().filter(r -> r[0].startsWith(group + "@")).map(r -> r[0]).toList();
+                return received.stream().filter(topic -> topic.startsWith(group + "@")).toList();
             }
         }
 
@@ -157,11 +157,11 @@ class DeliveryConcurrencyTest {
             try {
                 boolean refuse;
                 synchronized (received) {
-                    refuse = topic.equals(failFirstAttemptOf) && received.stream().noneMatch(r -> r[0].equals(topic));
-                    received.add(new String[] {topic});
+                    refuse = topic.equals(failFirstAttemptOf) && !received.contains(topic);
+                    received.add(topic);
                 }
                 if (delayMillis > 0 && (slowGroup == null || group.equals(slowGroup))) {
-                    Thread.sleep(delayMillis);
+                    Thread.sleep(delayMillis); // the target's own answer time (a slow CRM), not a wait of the test
                 }
                 arrivedAt.put(group, System.nanoTime());
                 // done before the answer leaves: the bridge may send its next request as soon as it has it
