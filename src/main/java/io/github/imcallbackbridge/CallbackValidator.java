@@ -195,14 +195,18 @@ public class CallbackValidator {
     }
 
     private static Map<String, Object> callbackRecord(Exchange exchange) {
+        // a callback replayed from the journal keeps the ID and arrival time it was given when it came in
+        String journaledId = exchange.getProperty("journaledCallbackId", String.class);
+        OffsetDateTime journaledAt = exchange.getProperty("journaledReceivedAt", OffsetDateTime.class);
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("callbackId", UUID.randomUUID().toString());
+        row.put("callbackId", journaledId != null ? journaledId : UUID.randomUUID().toString());
         row.put("callbackCommand", exchange.getProperty("callbackCommand", String.class));
         row.put("sdkAppId", exchange.getProperty("sdkAppId", String.class));
         row.put("clientIp", exchange.getProperty("clientIp", String.class));
         row.put("optPlatform", exchange.getProperty("optPlatform", String.class));
         row.put("rawBody", exchange.getProperty("rawBody", String.class));
-        row.put("receivedAt", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
+        row.put("receivedAt", journaledAt != null ? journaledAt
+                : OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
         return row;
     }
 

@@ -18,6 +18,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class TestDatabases {
 
     private static EmbeddedPostgres postgres;
+    private static org.h2.tools.Server h2Server;
 
     private TestDatabases() {
     }
@@ -42,6 +43,54 @@ public final class TestDatabases {
 
     /** Spring datasource properties for a new, empty PostgreSQL database. */
     public static synchronized Map<String, String> freshPostgres() {
+        return freshPostgres(postgresPort());
+    }
+
+    /** The embedded PostgreSQL server's port (started on first use). */
+    public static synchronized int postgresPort() {
+        startPostgres();
+        return postgres.getPort();
+    }
+
+    /** A new, empty PostgreSQL database, reached through {@code port} (a proxy in front of the server). */
+    public static synchronized Map<String, String> freshPostgres(int port) {
+        try {
+            startPostgres();
+            String name = "bridge_" + UUID.randomUUID().toString().replace("-", "");
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + name);
+            }
+            return Map.of(
+                    "spring.datasource.url", "jdbc:postgresql://127.0.0.1:" + port + "/" + name,
+                    "spring.datasource.username", "postgres",
+                    "spring.datasource.password", "postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A new H2 file database served by an H2 TCP server (one per test JVM), reached through {@code port} (a
+     * proxy in front of the server): H2 as a database that can go away.
+     */
+    public static synchronized Map<String, String> freshH2Server(int port) {
+        return h2("tcp://127.0.0.1:" + port + "/./bridge_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1");
+    }
+
+    /** The H2 TCP server's port (started on first use, its files under target/h2-server). */
+    public static synchronized int h2ServerPort() {
+        if (h2Server == null) {
+            try {
+                h2Server = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-ifNotExists",
+                        "-baseDir", "target/h2-server").start();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return h2Server.getPort();
+    }
+
+    private static void startPostgres() {
         try {
             if (postgres == null) {
                 postgres = EmbeddedPostgres.builder().start();
@@ -53,18 +102,8 @@ public final class TestDatabases {
                     }
                 }));
             }
-            String name = "bridge_" + UUID.randomUUID().toString().replace("-", "");
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + name);
-            }
-            return Map.of(
-                    "spring.datasource.url", postgres.getJdbcUrl("postgres", name),
-                    "spring.datasource.username", "postgres",
-                    "spring.datasource.password", "postgres");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
