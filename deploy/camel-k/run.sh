@@ -22,6 +22,9 @@ kubectl create configmap im-callback-bridge-config \
   --from-file=camel-k.properties=deploy/camel-k/camel-k.properties \
   --dry-run=client -o yaml | kubectl apply -f -
 
+# the journal's persistent volume (one instance: see journal-pvc.yaml)
+kubectl apply -f deploy/camel-k/journal-pvc.yaml
+
 kubectl create secret generic im-callback-bridge-secrets \
   --from-file=secrets.properties=deploy/camel-k/secrets.properties \
   --dry-run=client -o yaml | kubectl apply -f -
@@ -29,6 +32,7 @@ kubectl create secret generic im-callback-bridge-secrets \
 # camel:http  the webhook endpoint is a toD (dynamic) URI, which Camel K cannot detect
 # camel:jta   the PROPAGATION_REQUIRED policy of the recording routes' transacted steps
 # camel:jq    payload routes such as the ERP example
+# mount       the journal's claim at callback.journal-dir (./data/journal from /deployments)
 # 3.15.3      Camel K 2.10's default runtime (Camel Quarkus 3.15.3, Camel 4.8.5), pinned: the routes are
 #             checked on Camel 4.8 by every build (compat/camel-4.8)
 # shellcheck disable=SC2086
@@ -50,4 +54,5 @@ kamel run routes/*.camel.yaml $EXTRA_ROUTES \
   --trait camel.runtime-version=3.15.3 \
   --trait health.enabled=true \
   --trait health.liveness-probe-enabled=true \
-  --trait health.readiness-probe-enabled=true
+  --trait health.readiness-probe-enabled=true \
+  --trait mount.volumes=im-callback-bridge-journal:/deployments/data/journal
