@@ -22,6 +22,9 @@ import org.apache.camel.support.SynchronizationAdapter;
  * {@link DatabaseUnavailableException} is thrown and the caller journals the callback. A recording still
  * under way then may commit later; the journal's replay is idempotent (topic ID; group ID and EventTime), so the
  * callback is recorded once either way.
+ * <p>
+ * The hand-off goes through the seda queue and its route, not a {@code ProducerTemplate} call into the recording
+ * route itself: called that way, a failed callback's rows were seen committed despite the transaction's rollback.
  */
 public class RecordingDeadline {
 
