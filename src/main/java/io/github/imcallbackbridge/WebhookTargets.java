@@ -133,6 +133,7 @@ public class WebhookTargets {
         exchange.setProperty("leaseToken", row.get("lease_token"));
         exchange.setProperty("previousAttempts", row.get("attempts"));
         exchange.setProperty("eventId", row.get("event_id"));
+        exchange.setProperty("recordedAt", row.get("created_at"));
         exchange.setProperty("target", target.name());
         Message message = exchange.getMessage();
         message.getHeaders().clear();

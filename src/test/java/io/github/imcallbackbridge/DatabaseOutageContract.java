@@ -180,6 +180,10 @@ abstract class DatabaseOutageContract {
                 Files.copy(segment, saved.resolve(segment.getFileName()));
             }
             assertThat(journalSegments(saved)).hasSize(1);
+            String scrape = im.send("GET", "/actuator/prometheus").body();
+            assertThat(MetricsTest.value(scrape, "im_callbacks_total", "command", TOPIC_DESTROYED, "outcome", "journaled"))
+                    .isEqualTo(1);
+            assertThat(MetricsTest.value(scrape, "im_callback_journal_records")).isEqualTo(1);
             network.heal();
             JdbcTemplate jdbc = bridge.getBean(JdbcTemplate.class);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> deliveredForGroup(jdbc, group) == 2);

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -41,6 +42,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * (token) is on, as it should be in production.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@AutoConfigureObservability(tracing = false) // metrics exported as in production, so the actuator index is the real one
 abstract class HostileInputContract extends RunningBridge {
 
     static final String TOKEN = "hostile-test-token-7f3a";
@@ -342,16 +344,18 @@ abstract class HostileInputContract extends RunningBridge {
     }
 
     @Test
-    void theActuatorExposesOnlyHealthInfoAndMetrics() throws Exception {
+    void theActuatorExposesOnlyHealthInfoMetricsAndPrometheus() throws Exception {
         HttpResponse<String> index = im.send("GET", "/actuator");
 
         assertThat(index.statusCode()).isEqualTo(200);
         List<String> links = new ArrayList<>();
         JSON.readTree(index.body()).get("_links").fieldNames().forEachRemaining(links::add);
-        assertThat(links).containsOnly("self", "health", "health-path", "info", "metrics", "metrics-requiredMetricName");
+        assertThat(links).containsOnly("self", "health", "health-path", "info", "metrics", "metrics-requiredMetricName",
+                "prometheus");
         assertThat(im.send("GET", "/actuator/health").statusCode()).isEqualTo(200);
         assertThat(im.send("GET", "/actuator/info").statusCode()).isEqualTo(200);
         assertThat(im.send("GET", "/actuator/metrics").statusCode()).isEqualTo(200);
+        assertThat(im.send("GET", "/actuator/prometheus").statusCode()).isEqualTo(200);
     }
 
     // --- fuzzing -----------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ public class CallbackJournal {
         }
         lastWriteFailure = null;
         waiting.incrementAndGet();
+        exchange.setProperty("journaled", true);
         if (before + record.limit() >= segmentBytes) {
             sealCurrent();
         }
