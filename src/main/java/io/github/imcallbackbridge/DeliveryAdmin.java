@@ -34,6 +34,7 @@ public class DeliveryAdmin {
 
     private byte[] token = new byte[0];
     private Duration retention = Duration.ofDays(30);
+    private Duration callbackRetention = Duration.ofDays(30);
 
     public void setToken(String token) {
         this.token = token == null ? new byte[0] : token.trim().getBytes(StandardCharsets.UTF_8);
@@ -41,6 +42,10 @@ public class DeliveryAdmin {
 
     public void setRetentionDays(long days) {
         this.retention = Duration.ofDays(days);
+    }
+
+    public void setCallbackRetentionDays(long days) {
+        this.callbackRetention = Duration.ofDays(days);
     }
 
     /** 404 when no ADMIN_TOKEN is configured; 401 unless {@code Authorization: Bearer <token>} matches. */
@@ -129,6 +134,11 @@ public class DeliveryAdmin {
     /** {@code cutoff}: delivered rows older than the retention period are purged. */
     public Map<String, Object> retentionCutoff() {
         return Map.of("cutoff", OffsetDateTime.now(ZoneOffset.UTC).minus(retention));
+    }
+
+    /** {@code cutoff}: callbacks received before it lose their raw body and client IP (personal data). */
+    public Map<String, Object> callbackRetentionCutoff() {
+        return Map.of("cutoff", OffsetDateTime.now(ZoneOffset.UTC).minus(callbackRetention));
     }
 
     /** The delivery row (header {@code delivery}) with its attempts (header {@code attempts}) as one map. */

@@ -317,6 +317,26 @@ abstract class DeliveryContract extends RunningBridge {
                 .isEqualTo("DEAD");
     }
 
+    @Test
+    void retentionRemovesTheRawBodyAndClientIpOfOldCallbacksAndKeepsTheRest() {
+        String old = UUID.randomUUID().toString();
+        String recent = UUID.randomUUID().toString();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (Object[] row : new Object[][] {{old, now.minusDays(31)}, {recent, now.minusDays(29)}}) {
+            database.update("INSERT INTO im_callback (callback_id, callback_command, sdk_app_id, client_ip, opt_platform,"
+                    + " raw_body, received_at) VALUES (?, 'Group.CallbackAfterTopicDestroyed', '1400123456', '203.0.113.7',"
+                    + " 'RESTAPI', '{\"GroupId\":\"@TGS#_personal\"}', ?)", row[0], row[1]);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> database.queryForObject(
+                "SELECT COUNT(*) FROM im_callback WHERE callback_id = ? AND raw_body IS NULL AND client_ip IS NULL",
+                Long.class, old) == 1);
+        assertThat(database.queryForMap("SELECT callback_command, sdk_app_id, opt_platform FROM im_callback WHERE callback_id = ?", old))
+                .containsEntry("callback_command", "Group.CallbackAfterTopicDestroyed").containsEntry("sdk_app_id", "1400123456");
+        assertThat(database.queryForMap("SELECT raw_body, client_ip FROM im_callback WHERE callback_id = ?", recent))
+                .containsEntry("client_ip", "203.0.113.7").containsEntry("raw_body", "{\"GroupId\":\"@TGS#_personal\"}");
+    }
+
     // --- helpers ------------------------------------------------------------------------------------
 
     /** Standard Webhooks, written from the specification without the application's code. */
