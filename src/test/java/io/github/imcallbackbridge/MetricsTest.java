@@ -9,7 +9,13 @@ import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -25,7 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * What an operator scrapes from {@code /actuator/prometheus}: callbacks by command and outcome, topics, reply
  * time; deliveries by target and outcome, their latencies; the outbox and dead-letter gauges; Camel's route
- * metrics. Three targets: one healthy, one gone (410: dead at once), one failing (500: retried).
+ * metrics. Three targets: one healthy, one gone (410: dead at once), one failing (500: retried). And every metric
+ * that deploy/observability's alert rules and dashboard name is exported.
  */
 @AutoConfigureObservability(tracing = false) // tests turn metrics export off unless asked
 class MetricsTest extends RunningBridge {
@@ -44,7 +51,7 @@ class MetricsTest extends RunningBridge {
     }
 
     @Test
-    void callbacksDeliveriesAndTheOutboxAreCountedAsTheyHappen() {
+    void callbacksDeliveriesAndTheOutboxAreCountedAsTheyHappen() throws IOException {
         CRM.stubFor(post("/crm").willReturn(ok()));
         CRM.stubFor(post("/gone").willReturn(aResponse().withStatus(410)));
         CRM.stubFor(post("/flaky").willReturn(aResponse().withStatus(500)));
@@ -79,6 +86,23 @@ class MetricsTest extends RunningBridge {
             assertThat(value(scrape, "im_callback_journal_records")).isZero();
             assertThat(value(scrape, "camel_exchanges_total", "routeId", "im-callback")).isEqualTo(4);
         });
+
+        // every metric the alert rules and the dashboard name is one the application exports
+        String scrape = scrape(im);
+        assertThat(namedMetrics()).isNotEmpty().allSatisfy(name -> assertThat(scrape)
+                .as("exported: " + name).containsPattern("(?m)^" + Pattern.quote(name) + "[{ ]"));
+    }
+
+    /** The metric names used by deploy/observability's alert rules and Grafana dashboard. */
+    static Set<String> namedMetrics() throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (String file : List.of("deploy/observability/alerts.yml", "deploy/observability/grafana/dashboards/im-callback-bridge.json")) {
+            Matcher name = Pattern.compile("\\b(?:im|webhook|camel)_[a-z0-9_]+").matcher(Files.readString(Path.of(file)));
+            while (name.find()) {
+                names.add(name.group());
+            }
+        }
+        return names;
     }
 
     String scrape(ImBackend im) {

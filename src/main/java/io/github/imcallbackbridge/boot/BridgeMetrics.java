@@ -4,8 +4,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +16,6 @@ import io.github.imcallbackbridge.journal.CallbackJournal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
@@ -54,9 +51,7 @@ public class BridgeMetrics extends EventNotifierSupport implements CamelContextC
     private final long refreshMs;
     private final Set<String> commands = ConcurrentHashMap.newKeySet();
     private final Timer.Builder replyTime;
-    private final MultiGauge pending;
-    private final MultiGauge oldestPending;
-    private final MultiGauge dead;
+    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
     private ScheduledExecutorService refresher;
 
     public BridgeMetrics(MeterRegistry registry, JdbcTemplate jdbc, CamelContext camel,
@@ -67,10 +62,6 @@ public class BridgeMetrics extends EventNotifierSupport implements CamelContextC
         this.refreshMs = refreshMs;
         this.replyTime = Timer.builder("im.callback.reply").description("Time from a callback's arrival to its reply")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(2));
-        this.pending = MultiGauge.builder("webhook.outbox.pending").description("Deliveries waiting to be sent").register(registry);
-        this.oldestPending = MultiGauge.builder("webhook.outbox.oldest.pending.age").baseUnit("seconds")
-                .description("Age of the oldest delivery waiting to be sent").register(registry);
-        this.dead = MultiGauge.builder("webhook.dead").description("Dead deliveries (not replayed or purged)").register(registry);
         Gauge.builder("im.callback.journal.records", this, BridgeMetrics::journalRecords)
                 .description("Callbacks in the local journal waiting for the database").register(registry);
         setIgnoreCamelContextEvents(true);
@@ -188,29 +179,50 @@ public class BridgeMetrics extends EventNotifierSupport implements CamelContextC
         return journal == null ? 0 : journal.waitingRecords();
     }
 
+    /** One target's outbox figures, as the gauges read them (set by each refresh). */
+    private static final class Outbox {
+        volatile double pending;
+        volatile double oldestPendingAge;
+        volatile double dead;
+    }
+
+    private Outbox outbox(String target) {
+        return outboxes.computeIfAbsent(target, name -> {
+            Outbox outbox = new Outbox();
+            Tags tags = Tags.of("target", name);
+            Gauge.builder("webhook.outbox.pending", outbox, o -> o.pending).tags(tags).strongReference(true)
+                    .description("Deliveries waiting to be sent").register(registry);
+            Gauge.builder("webhook.outbox.oldest.pending.age", outbox, o -> o.oldestPendingAge).tags(tags).baseUnit("seconds")
+                    .strongReference(true).description("Age of the oldest delivery waiting to be sent").register(registry);
+            Gauge.builder("webhook.dead", outbox, o -> o.dead).tags(tags).strongReference(true)
+                    .description("Dead deliveries (not replayed or purged)").register(registry);
+            return outbox;
+        });
+    }
+
     /** Reads the outbox gauges: one grouped query, every refresh interval. */
     void refreshOutbox() {
         try {
-            List<MultiGauge.Row<?>> pendingRows = new ArrayList<>();
-            List<MultiGauge.Row<?>> oldestRows = new ArrayList<>();
-            List<MultiGauge.Row<?>> deadRows = new ArrayList<>();
+            Map<String, double[]> figures = new java.util.HashMap<>();
             Instant now = Instant.now();
             jdbc.query("SELECT target, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_delivery"
                     + " WHERE status IN ('PENDING', 'DEAD') GROUP BY target, status", row -> {
-                        Tags tags = Tags.of("target", row.getString("target"));
-                        long count = row.getLong("n");
+                        double[] f = figures.computeIfAbsent(row.getString("target"), t -> new double[3]);
                         if ("PENDING".equals(row.getString("status"))) {
-                            pendingRows.add(MultiGauge.Row.of(tags, count));
+                            f[0] = row.getLong("n");
                             Timestamp oldest = row.getTimestamp("oldest");
-                            oldestRows.add(MultiGauge.Row.of(tags, oldest == null ? 0
-                                    : Math.max(0, Duration.between(oldest.toInstant(), now).toMillis() / 1000.0)));
+                            f[1] = oldest == null ? 0 : Math.max(0, Duration.between(oldest.toInstant(), now).toMillis() / 1000.0);
                         } else {
-                            deadRows.add(MultiGauge.Row.of(tags, count));
+                            f[2] = row.getLong("n");
                         }
                     });
-            pending.register(pendingRows, true);
-            oldestPending.register(oldestRows, true);
-            dead.register(deadRows, true);
+            figures.keySet().forEach(this::outbox);
+            outboxes.forEach((target, outbox) -> {
+                double[] f = figures.getOrDefault(target, new double[3]);
+                outbox.pending = f[0];
+                outbox.oldestPendingAge = f[1];
+                outbox.dead = f[2];
+            });
         } catch (RuntimeException databaseAway) {
             // keep the last values; the database outage is logged by the routes
         }
