@@ -118,6 +118,21 @@ public class WebhookTargets {
         return rows;
     }
 
+    /** The event's group and topic (for the delivery's log lines), from the stored payload's {@code data}. */
+    private static void eventSubject(Exchange exchange, Object payload) {
+        if (payload instanceof String json) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode data = SUBJECT_READER.readTree(json).path("data");
+                exchange.setProperty("groupId", data.path("groupId").textValue());
+                exchange.setProperty("topicId", data.path("topicId").textValue());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                // a payload that is not JSON (written by hand) just has no subject
+            }
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper SUBJECT_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /**
      * Turns a claimed outbox row (the body) into the request for its target: the stored payload as body,
      * {@code webhook-id} as the only header; as properties, the delivery's {@code deliveryId}, {@code leaseToken},
@@ -134,6 +149,7 @@ public class WebhookTargets {
         exchange.setProperty("previousAttempts", row.get("attempts"));
         exchange.setProperty("eventId", row.get("event_id"));
         exchange.setProperty("recordedAt", row.get("created_at"));
+        eventSubject(exchange, row.get("payload"));
         exchange.setProperty("target", target.name());
         Message message = exchange.getMessage();
         message.getHeaders().clear();
