@@ -30,7 +30,8 @@ public final class TestDatabases {
 
     /** Spring datasource properties for an H2 database in the given file (without extension). */
     public static Map<String, String> h2File(String path) {
-        return h2("file:" + path);
+        // as the application's default: the database stays open until the application has stopped
+        return h2("file:" + path + ";DB_CLOSE_ON_EXIT=FALSE");
     }
 
     private static Map<String, String> h2(String location) {
