@@ -60,8 +60,13 @@ class GracefulStopTest {
                 .redirectOutput(new File("target/graceful-stop-instance.log")).start();
 
         ImBackend im = new ImBackend(port);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> im.send("GET", "/actuator/health/readiness").statusCode() == 200);
+        try {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> im.send("GET", "/actuator/health/readiness").statusCode() == 200);
+        } catch (RuntimeException notReady) {
+            bridge.destroyForcibly();
+            throw notReady;
+        }
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean sending = new AtomicBoolean(true);
         List<Thread> senders = new ArrayList<>();

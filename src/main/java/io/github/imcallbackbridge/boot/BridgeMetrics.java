@@ -26,6 +26,7 @@ import org.apache.camel.spi.CamelEvent.ExchangeEvent;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.EventNotifierSupport;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +40,7 @@ import org.springframework.stereotype.Component;
  * the age of the oldest per target, dead ones, callbacks waiting in the journal.
  */
 @Component
+@ConditionalOnProperty(name = "metrics.enabled", havingValue = "true", matchIfMissing = true)
 public class BridgeMetrics extends EventNotifierSupport implements CamelContextConfiguration {
 
     /** Command names as the IM backend spells them; anything else is counted as "other". */

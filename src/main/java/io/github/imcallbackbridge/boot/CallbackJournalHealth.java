@@ -28,7 +28,7 @@ public class CallbackJournalHealth implements HealthIndicator {
         }
         Health.Builder health = journal.isWritable() ? Health.up() : Health.down();
         health.withDetail("recordsWaiting", journal.waitingRecords())
-                .withDetail("directory", journal.getDirectory().toAbsolutePath().toString());
+                .withDetail("directory", journal.getDirectory().toAbsolutePath().normalize().toString());
         if (journal.lastWriteFailure() != null) {
             health.withDetail("lastWriteFailure", journal.lastWriteFailure());
         }
