@@ -107,16 +107,16 @@ abstract class DatabaseOutageContract {
                         long millis = (System.nanoTime() - start) / 1_000_000;
                         groups.add(group);
                         replies.add(new long[] {reply.statusCode() == 200 && OK_REPLY.equals(reply.body()) ? 1 : 0, millis});
-                        pause(40);
+                        pace(); // the stream's rate: about 25 callbacks/s per sender
                     }
                 });
                 sender.start();
                 senders.add(sender);
             }
 
-            pause(1000);
+            awaitReplies(replies, 20);
             network.refuse();
-            pause(3000);
+            awaitJournaled(im, 50); // the outage lasts until 50 more callbacks were kept in the journal
             JsonNode whileDown = health(im);
             int waitingWhileDown = whileDown.at("/components/callbackJournal/details/recordsWaiting").asInt();
             assertThat(waitingWhileDown).as("callbacks wait in the journal while the database is down").isPositive();
@@ -128,16 +128,16 @@ abstract class DatabaseOutageContract {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                     .until(() -> health(im).at("/components/callbackJournal/details/recordsWaiting").asInt() == 0);
             double replaySeconds = (System.nanoTime() - healed) / 1e9;
-            pause(1500);
+            awaitReplies(replies, replies.size() + 20);
             network.blackhole();
-            pause(3000);
+            awaitJournaled(im, 50);
             int sentBefore = webhookIdsAtCrm().size();
             long back = System.nanoTime();
             network.heal();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> webhookIdsAtCrm().size() > sentBefore);
             double resumedSeconds = (System.nanoTime() - back) / 1e9;
-            pause(2000);
+            awaitReplies(replies, replies.size() + 20);
             sending.set(false);
             for (Thread sender : senders) {
                 sender.join();
@@ -356,9 +356,26 @@ abstract class DatabaseOutageContract {
         return "@TGS#_@TGS#" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 
-    static void pause(long millis) {
+    static void awaitReplies(List<long[]> replies, int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> replies.size() >= count);
+    }
+
+    /** Waits until {@code records} more callbacks were journaled (read from the metrics: no database involved). */
+    static void awaitJournaled(ImBackend im, int records) {
+        double before = journaled(im);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> journaled(im) >= before + records);
+    }
+
+    static double journaled(ImBackend im) {
+        return Math.max(0, MetricsTest.value(im.send("GET", "/actuator/prometheus").body(), "im_callbacks_total",
+                "outcome", "journaled"));
+    }
+
+    /** The interval between one sender's callbacks: the stream's rate, not a wait for anything. */
+    static void pace() {
         try {
-            Thread.sleep(millis);
+            Thread.sleep(40);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
