@@ -12,7 +12,6 @@ import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
@@ -27,16 +26,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imcallbackbridge.support.BridgeLauncher;
+import io.github.imcallbackbridge.support.BridgeProcess;
 import io.github.imcallbackbridge.support.FlakyNetwork;
 import io.github.imcallbackbridge.support.ImBackend;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,8 +156,14 @@ abstract class DatabaseOutageContract {
             assertThat(millis.get(millis.size() - 1)).as("every reply within 2 s").isLessThanOrEqualTo(2000);
 
             JdbcTemplate jdbc = bridge.getBean(JdbcTemplate.class);
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> countForGroups(jdbc,
-                    "SELECT group_id FROM webhook_delivery WHERE status = 'DELIVERED'", groups) == 2L * groups.size());
+            try {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> countForGroups(jdbc,
+                        "SELECT group_id FROM webhook_delivery WHERE status = 'DELIVERED'", groups) == 2L * groups.size());
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("not every topic delivered within 60 s; deliveries of the stream's groups: "
+                        + deliveryStates(jdbc, groups) + "; errors logged: "
+                        + log.getAll().lines().filter(l -> l.contains(" ERROR ")).limit(5).toList(), e);
+            }
             assertThat(countForGroups(jdbc, "SELECT group_id FROM im_topic_destroyed", groups))
                     .as("every acknowledged topic recorded once").isEqualTo(2L * groups.size());
             assertThat(webhookIdsAtCrm()).as("every topic delivered once").hasSize(2 * groups.size())
@@ -210,7 +219,8 @@ abstract class DatabaseOutageContract {
     @Test
     void callbacksInTheJournalOfAKilledInstanceAreRecordedAndDeliveredAfterARestart() throws Exception {
         int port = ImBackend.freePort();
-        Process doomed = launch(port, journal);
+        BridgeProcess doomed = BridgeProcess.fromClasspath(BridgeLauncher.arguments(database, port, CRM.baseUrl() + "/crm",
+                Map.of("callback.journal-dir", journal.toString())), Path.of("target/journal-killed-instance.log"));
         List<String> groups = new ArrayList<>();
         try {
             ImBackend im = new ImBackend(port);
@@ -223,7 +233,7 @@ abstract class DatabaseOutageContract {
                 assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "k")).body()).isEqualTo(OK_REPLY);
             }
         } finally {
-            doomed.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook
+            doomed.kill(); // SIGKILL: no shutdown hook
         }
         assertThat(journalSegments(journal)).isNotEmpty();
         network.heal();
@@ -304,18 +314,6 @@ abstract class DatabaseOutageContract {
         return BridgeLauncher.start(database, 0, CRM.baseUrl() + "/crm", Map.of("callback.journal-dir", journalDir.toString()));
     }
 
-    /** The application in a JVM of its own, so that it can be killed outright. */
-    Process launch(int port, Path journalDir) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                new File(System.getProperty("java.home"), "bin/java").getPath(),
-                "-cp", System.getProperty("java.class.path"),
-                ImCallbackBridgeApplication.class.getName()));
-        command.addAll(List.of(BridgeLauncher.arguments(database, port, CRM.baseUrl() + "/crm",
-                Map.of("callback.journal-dir", journalDir.toString()))));
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(new File("target/journal-killed-instance.log")).start();
-    }
-
     /** Records a callback of a fresh group and waits until its webhook arrived: the database is back by then. */
     void awaitLaterCallbackDelivered(ImBackend im) {
         String marker = newGroupId();
@@ -332,6 +330,15 @@ abstract class DatabaseOutageContract {
     static long countForGroups(JdbcTemplate jdbc, String selectGroupIds, List<String> groups) {
         Set<String> wanted = new HashSet<>(groups);
         return jdbc.queryForList(selectGroupIds, String.class).stream().filter(wanted::contains).count();
+    }
+
+    /** How many deliveries of {@code groups} are in each state (status, leased or not, attempts): for a failure's message. */
+    static Map<String, Long> deliveryStates(JdbcTemplate jdbc, List<String> groups) {
+        Set<String> wanted = new HashSet<>(groups);
+        return jdbc.queryForList("SELECT group_id, status, lease_until, attempts FROM webhook_delivery").stream()
+                .filter(row -> wanted.contains(row.get("group_id")))
+                .collect(Collectors.groupingBy(row -> row.get("status") + (row.get("lease_until") == null ? "" : " leased")
+                        + " after " + row.get("attempts") + " attempts", TreeMap::new, Collectors.counting()));
     }
 
     static long deliveredForGroup(JdbcTemplate jdbc, String group) {

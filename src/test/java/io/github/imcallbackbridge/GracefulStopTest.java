@@ -10,7 +10,6 @@ import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,11 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imcallbackbridge.support.BridgeLauncher;
+import io.github.imcallbackbridge.support.BridgeProcess;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -53,18 +52,15 @@ class GracefulStopTest {
         Map<String, String> database = TestDatabases.h2File(dir.resolve("db").toString());
         Map<String, String> extra = Map.of("callback.journal-dir", dir.resolve("journal").toString());
         int port = ImBackend.freePort();
-        List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
-                "-cp", System.getProperty("java.class.path"), ImCallbackBridgeApplication.class.getName()));
-        command.addAll(List.of(BridgeLauncher.arguments(database, port, CRM.baseUrl() + "/crm", extra)));
-        Process bridge = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(new File("target/graceful-stop-instance.log")).start();
+        BridgeProcess bridge = BridgeProcess.fromClasspath(BridgeLauncher.arguments(database, port, CRM.baseUrl() + "/crm", extra),
+                Path.of("target/graceful-stop-instance.log"));
 
         ImBackend im = new ImBackend(port);
         try {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> im.send("GET", "/actuator/health/readiness").statusCode() == 200);
         } catch (RuntimeException notReady) {
-            bridge.destroyForcibly();
+            bridge.kill();
             throw notReady;
         }
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
@@ -89,8 +85,8 @@ class GracefulStopTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 50);
 
         long stopping = System.nanoTime();
-        bridge.destroy(); // SIGTERM
-        boolean gone = bridge.waitFor(60, TimeUnit.SECONDS);
+        bridge.process().destroy(); // SIGTERM
+        boolean gone = bridge.exitCodeWithin(Duration.ofSeconds(60)) != null;
         double stopSeconds = (System.nanoTime() - stopping) / 1e9;
         sending.set(false);
         for (Thread sender : senders) {

@@ -11,7 +11,6 @@ import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imcallbackbridge.support.BridgeLauncher;
+import io.github.imcallbackbridge.support.BridgeProcess;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -49,11 +49,9 @@ class JsonLogTest {
         CRM.stubFor(post(urlEqualTo("/crm")).willReturn(ok()));
         int port = ImBackend.freePort();
         Path log = dir.resolve("bridge.log");
-        List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
-                "-cp", System.getProperty("java.class.path"), ImCallbackBridgeApplication.class.getName()));
-        command.addAll(List.of(BridgeLauncher.arguments(TestDatabases.h2File(dir.resolve("db").toString()), port,
-                CRM.baseUrl() + "/crm", Map.of("log.format", "json", "callback.journal-dir", dir.resolve("journal").toString()))));
-        Process bridge = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        BridgeProcess bridge = BridgeProcess.fromClasspath(BridgeLauncher.arguments(TestDatabases.h2File(dir.resolve("db").toString()),
+                port, CRM.baseUrl() + "/crm", Map.of("log.format", "json", "callback.journal-dir", dir.resolve("journal").toString())),
+                log);
         String group = "@TGS#_@TGS#jsonlog01";
         String topic = group + "@TOPIC#_searched";
         try {
@@ -65,8 +63,8 @@ class JsonLogTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> linesAbout(log, topic).stream()
                     .anyMatch(line -> line.path("message").asText().contains("delivered")));
         } finally {
-            bridge.destroy();
-            bridge.waitFor();
+            bridge.process().destroy();
+            bridge.process().waitFor();
         }
 
         List<String> lines = Files.readAllLines(log).stream().filter(l -> l.startsWith("{")).toList();

@@ -12,7 +12,7 @@ import static io.github.imcallbackbridge.support.ImBackend.topicCallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,6 +26,7 @@ import java.util.UUID;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.imcallbackbridge.support.BridgeLauncher;
+import io.github.imcallbackbridge.support.BridgeProcess;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,8 @@ class SharedDatabaseTest {
         int port = ImBackend.freePort();
         String group = "@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8);
 
-        Process doomed = launch(database, port, "/slow");
+        BridgeProcess doomed = BridgeProcess.fromClasspath(BridgeLauncher.arguments(database, port, CRM.baseUrl() + "/slow",
+                SHORT_LEASE), Path.of("target/killed-instance.log"));
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 try {
@@ -102,7 +104,7 @@ class SharedDatabaseTest {
                     .isEqualTo(OK_REPLY);
             await().atMost(Duration.ofSeconds(10)).until(() -> !CRM.findAll(postRequestedFor(urlEqualTo("/slow"))).isEmpty());
         } finally {
-            doomed.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no lease released
+            doomed.kill(); // SIGKILL: no shutdown hook, no lease released
         }
 
         try (ConfigurableApplicationContext survivor = start(database, "fast")) {
@@ -127,13 +129,4 @@ class SharedDatabaseTest {
     }
 
     /** The application in a JVM of its own, so that it can be killed outright. */
-    static Process launch(Map<String, String> database, int port, String path) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                new File(System.getProperty("java.home"), "bin/java").getPath(),
-                "-cp", System.getProperty("java.class.path"),
-                ImCallbackBridgeApplication.class.getName()));
-        command.addAll(List.of(BridgeLauncher.arguments(database, port, CRM.baseUrl() + path, SHORT_LEASE)));
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(new File("target/killed-instance.log")).start();
-    }
 }

@@ -54,6 +54,11 @@ public class DatabaseAvailability {
         return true;
     }
 
+    /** Whether the exception the exchange caught says the database is unavailable (marks nothing). */
+    public boolean isOutageFailure(Exchange exchange) {
+        return isOutage(caught(exchange));
+    }
+
     /** Notes that a statement went through: marks the database up (one INFO on the change). */
     public void reachable() {
         if (down) {

@@ -24,10 +24,13 @@ public class OutageRecovery {
     private final List<List<Map<String, Object>>> outcomes = new ArrayList<>();
     private final Set<String> leases = new LinkedHashSet<>();
 
-    /** Keeps the batch of outcomes in the body (write-attempts). */
+    /**
+     * Keeps the batch of outcomes write-attempts was given (property {@code outcomeBatch}: not the body, which
+     * the transaction's last steps replace, so a failed commit would otherwise hold the wrong thing).
+     */
     public synchronized void holdOutcomes(Exchange exchange) {
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> batch = exchange.getMessage().getBody(List.class);
+        List<Map<String, Object>> batch = exchange.getProperty("outcomeBatch", List.class);
         if (batch != null && !batch.isEmpty()) {
             outcomes.add(new ArrayList<>(batch));
         }
