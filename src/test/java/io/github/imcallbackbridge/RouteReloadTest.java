@@ -28,9 +28,7 @@ class RouteReloadTest {
         }
         String unknownCommand = "{\"CallbackCommand\":\"Group.CallbackAfterSomethingElse\"}";
         try (ConfigurableApplicationContext app = BridgeLauncher.start(TestDatabases.h2InMemory(), 0, "http://127.0.0.1:9/crm",
-                Map.of("spring.profiles.active", "dev",
-                        "camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml",
-                        "camel.main.routes-reload-directory", routes.toString()))) {
+                Map.of("spring.profiles.active", "dev", "routes.dir", routes.toString()))) {
             ImBackend im = new ImBackend(BridgeLauncher.port(app));
             assertThat(im.callback("Group.CallbackAfterSomethingElse", unknownCommand).body())
                     .isEqualTo(ImBackend.OK_REPLY);
