@@ -48,6 +48,7 @@ kamel run routes/*.camel.yaml $EXTRA_ROUTES \
   --dependency camel:http \
   --dependency camel:jta \
   --dependency camel:jq \
+  --dependency camel:openapi-java \
   --dependency mvn:io.quarkus:quarkus-jdbc-postgresql \
   --dependency mvn:io.quarkus:quarkus-flyway \
   --dependency mvn:org.flywaydb:flyway-database-postgresql \

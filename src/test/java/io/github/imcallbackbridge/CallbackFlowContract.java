@@ -61,6 +61,12 @@ abstract class CallbackFlowContract extends RunningBridge {
     }
 
     @Test
+    void withoutAnAdminTokenTheAdminApiIsOff() throws Exception {
+        DeliveryContract.assertProblem(im.send("GET", "/admin/deliveries"), 404, "the admin API is off: set ADMIN_TOKEN");
+        DeliveryContract.assertProblem(im.send("POST", "/admin/deliveries/1/replay"), 404, "the admin API is off");
+    }
+
+    @Test
     void theSeedCallbackIsRecordedForwardedAndAnsweredOkAndARepeatChangesNothing() throws Exception {
         HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, SEED_CALLBACK);
 

@@ -242,12 +242,18 @@ abstract class DeliveryContract extends RunningBridge {
             assertThat(((Number) a.get("latency_ms")).longValue()).isNotNegative();
             assertThat((String) a.get("response_body")).hasSize(DeliveryOutcome.MAX_RESPONSE_BODY);
         });
-        JsonNode dead = JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp&group=" + enc(group)).body());
+        JsonNode dead = deliveries("/admin/deliveries?status=DEAD&target=erp&group=" + enc(group));
         assertThat(dead).hasSize(3);
         String since = "&from=" + enc(before.toString());
-        assertThat(JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp" + since).body())).hasSize(3);
-        assertThat(JSON.readTree(admin("GET", "/admin/deliveries?status=DEAD&target=erp&to=" + enc(before.toString())).body()))
+        assertThat(deliveries("/admin/deliveries?status=DEAD&target=erp" + since)).hasSize(3);
+        assertThat(deliveries("/admin/deliveries?status=DEAD&target=erp&to=" + enc(before.toString())))
                 .as("none created before the range").allSatisfy(d -> assertThat(d.get("group_id").asText()).isNotEqualTo(group));
+        String topic = group + "@TOPIC#_d2";
+        JsonNode ofTopic = deliveries("/admin/deliveries?target=erp&topic=" + enc(topic));
+        assertThat(ofTopic).as("the topic's one delivery to erp").hasSize(1);
+        assertThat(deliveries("/admin/deliveries?webhookId=" + enc(ofTopic.get(0).get("event_id").asText())))
+                .as("the event's delivery to each target that wants it").isNotEmpty()
+                .allSatisfy(d -> assertThat(d.get("event_id").asText()).isEqualTo(ofTopic.get(0).get("event_id").asText()));
         long firstId = dead.get(2).get("id").asLong();
         JsonNode shown = JSON.readTree(admin("GET", "/admin/deliveries/" + firstId).body());
         assertThat(shown.get("attempts")).hasSize(3);
@@ -268,16 +274,71 @@ abstract class DeliveryContract extends RunningBridge {
     }
 
     @Test
-    void theAdminApiWantsTheBearerToken() {
-        assertThat(im.send("GET", "/admin/deliveries").statusCode()).isEqualTo(401);
+    void theAdminApiWantsTheBearerTokenAndAnswersRefusalsAsProblemDetails() throws Exception {
+        assertProblem(im.send("GET", "/admin/deliveries"), 401, "a valid bearer token is required");
         HttpRequest wrong = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/deliveries"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN + "x").GET().build();
         HttpResponse<String> refused = im.send(wrong);
-        assertThat(refused.statusCode()).isEqualTo(401);
-        assertThat(refused.body()).contains("FAIL").doesNotContain(ADMIN_TOKEN);
+        assertProblem(refused, 401, "a valid bearer token is required");
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(refused.body()).doesNotContain(ADMIN_TOKEN).doesNotContain("ActionStatus");
+
         assertThat(admin("GET", "/admin/deliveries?limit=1").statusCode()).isEqualTo(200);
-        assertThat(admin("GET", "/admin/deliveries?status=LOST").statusCode()).isEqualTo(400);
-        assertThat(admin("GET", "/admin/deliveries/999999999").statusCode()).isEqualTo(404);
+        assertProblem(admin("GET", "/admin/deliveries?status=LOST"), 400, "status must be one of PENDING, DELIVERED, DEAD");
+        assertProblem(admin("GET", "/admin/deliveries?limit=0"), 400, "limit must be between 1 and 1000");
+        assertProblem(admin("GET", "/admin/deliveries?from=yesterday"), 400, "from must be an ISO-8601 time");
+        assertProblem(admin("GET", "/admin/deliveries?cursor=%25%25"), 400, "cursor is not one this API gave");
+        assertProblem(admin("GET", "/admin/deliveries/999999999"), 404, "no delivery with this id");
+        assertProblem(admin("GET", "/admin/deliveries/abc"), 400, "the delivery id must be a number");
+        assertProblem(admin("POST", "/admin/deliveries/999999999/replay"), 404, "no DEAD or DELIVERED delivery with this id");
+        assertProblem(admin("POST", "/admin/deliveries/replay"), 400, "target is required");
+        assertProblem(admin("DELETE", "/admin/deliveries/dead?target=erp"), 400, "target and before are required");
+    }
+
+    @Test
+    void theDeliveryListIsReadPageByPageWithTheCursorOfEachPage() throws Exception {
+        String group = newGroupId();
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "p1", "p2", "p3", "p4", "p5"));
+        String ofGroup = "/admin/deliveries?target=crm&group=" + enc(group);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(ofGroup).size() == 5);
+        String list = ofGroup + "&limit=2";
+
+        List<Long> ids = new java.util.ArrayList<>();
+        List<Integer> pageSizes = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = JSON.readTree(admin("GET", list + (cursor == null ? "" : "&cursor=" + enc(cursor))).body());
+            page.get("deliveries").forEach(d -> ids.add(d.get("id").asLong()));
+            pageSizes.add(page.get("deliveries").size());
+            cursor = page.get("next").isNull() ? null : page.get("next").asText();
+        } while (cursor != null && pageSizes.size() < 10);
+
+        assertThat(pageSizes).containsExactly(2, 2, 1);
+        assertThat(ids).as("every delivery once, newest first").hasSize(5).doesNotHaveDuplicates()
+                .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    }
+
+    @Test
+    void theAdminApiDescribesItselfInAnOpenApiDocument() throws Exception {
+        HttpResponse<String> reply = im.send("GET", "/admin/openapi.json");
+        assertThat(reply.statusCode()).isEqualTo(200);
+        JsonNode document = JSON.readTree(reply.body());
+        assertThat(document.get("openapi").asText()).startsWith("3.");
+        assertThat(document.at("/info/title").asText()).isEqualTo("im-callback-bridge admin API");
+        JsonNode paths = document.get("paths");
+        assertThat(paths.has("/admin/deliveries")).as(paths.toString()).isTrue();
+        assertThat(paths.has("/admin/deliveries/{id}")).isTrue();
+        assertThat(paths.has("/admin/deliveries/{id}/replay")).isTrue();
+        assertThat(paths.has("/admin/deliveries/replay")).isTrue();
+        assertThat(paths.has("/admin/deliveries/dead")).isTrue();
+        List<String> listParameters = new java.util.ArrayList<>();
+        paths.at("/~1admin~1deliveries/get/parameters").forEach(p -> {
+            listParameters.add(p.get("name").asText());
+            assertThat(p.path("required").asBoolean(false)).as("every filter is optional: " + p).isFalse();
+        });
+        assertThat(listParameters).contains("status", "target", "group", "topic", "webhookId", "from", "to", "limit", "cursor");
+        assertThat(paths.at("/~1admin~1deliveries~1replay/post/parameters/0/required").asBoolean()).as("target").isTrue();
+        assertThat(reply.body()).doesNotContain(ADMIN_TOKEN);
     }
 
     @Test
@@ -345,6 +406,24 @@ abstract class DeliveryContract extends RunningBridge {
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.replaceFirst("^whsec_", "")), "HmacSHA256"));
         return "v1," + Base64.getEncoder().encodeToString(
                 mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The deliveries of one page of the list. */
+    JsonNode deliveries(String path) throws Exception {
+        HttpResponse<String> reply = admin("GET", path);
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        return JSON.readTree(reply.body()).get("deliveries");
+    }
+
+    /** An application/problem+json reply (RFC 9457) with this status whose detail says {@code why}. */
+    static void assertProblem(HttpResponse<String> reply, int status, String why) throws Exception {
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(reply.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title").asText()).isNotEmpty();
+        assertThat(problem.get("detail").asText()).contains(why);
     }
 
     HttpResponse<String> admin(String method, String path) {

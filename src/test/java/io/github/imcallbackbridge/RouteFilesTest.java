@@ -18,16 +18,19 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The route files are the product's face: canonical notation only (an expression is
  * {@code simple: {expression: ...}}, never {@code simple: "..."}; a step is a map, never a bare string),
- * and every route, every {@code from} and every step has an explicit id, so logs and tooling name them.
+ * and every route, every {@code from}, every step and every REST operation has an explicit id, so logs and
+ * tooling name them.
  */
 class RouteFilesTest {
 
     private static final Set<String> LANGUAGES = Set.of("simple", "constant", "header", "exchangeProperty", "variable",
             "jsonpath", "groovy", "jq", "xpath", "tokenize");
+    /** The REST DSL's operations: each has an id, like a step. */
+    private static final Set<String> VERBS = Set.of("get", "post", "put", "patch", "delete", "head");
     /** Keys whose value is a list of steps. */
     private static final Set<String> STEP_LISTS = Set.of("steps");
     /** Step-like entries that are configuration, not processors, so carry no id. */
-    private static final Set<String> NOT_STEPS = Set.of("beans", "routeConfiguration", "route");
+    private static final Set<String> NOT_STEPS = Set.of("beans", "routeConfiguration", "route", "rest", "restConfiguration");
 
     @Test
     void everyRouteFileIsCanonicalAndEveryStepHasAnId() throws IOException {
@@ -65,8 +68,16 @@ class RouteFilesTest {
                 if (language && !(value instanceof Map)) {
                     problems.add(at + ": compact expression; write " + name + ": {expression: ...}");
                 }
-                if (("route".equals(name) || "from".equals(name)) && value instanceof Map<?, ?> body && !body.containsKey("id")) {
+                if (("route".equals(name) || "from".equals(name) || "rest".equals(name)) && value instanceof Map<?, ?> body
+                        && !body.containsKey("id")) {
                     problems.add(at + ": no id");
+                }
+                if ("rest".equals(parent) && VERBS.contains(name) && value instanceof List<?> operations) {
+                    operations.forEach(o -> {
+                        if (o instanceof Map<?, ?> m && !m.containsKey("id")) {
+                            problems.add(at + ": an operation without id");
+                        }
+                    });
                 }
                 if ("when".equals(name) && value instanceof List<?> whens) {
                     whens.forEach(w -> {
