@@ -20,6 +20,7 @@ import org.apache.camel.Exchange;
 public class CallbackSignature {
 
     private byte[] token = new byte[0];
+    private final java.util.Map<String, byte[]> appTokens = new java.util.concurrent.ConcurrentHashMap<>();
     private long toleranceSeconds = 60;
     private Clock clock = Clock.systemUTC();
 
@@ -40,8 +41,13 @@ public class CallbackSignature {
         return token.length > 0;
     }
 
+    /**
+     * Checks the signature with the token of the callback's app ({@code im.callback-token-<SDKAPPID>}, env
+     * IM_CALLBACK_TOKEN_<SDKAPPID>) or else the default token; without either, every callback passes.
+     */
     public void verify(Exchange exchange) {
-        if (!isEnabled()) {
+        byte[] token = tokenOf(exchange);
+        if (token.length == 0) {
             return;
         }
         String requestTime = exchange.getProperty("requestTime", String.class);
@@ -57,15 +63,30 @@ public class CallbackSignature {
             throw CallbackRejectedException.forbidden(
                     "RequestTime is more than " + toleranceSeconds + " seconds away from the server's clock");
         }
-        byte[] expected = expectedSign(requestTime).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = expectedSign(token, requestTime).getBytes(StandardCharsets.US_ASCII);
         byte[] received = sign.toLowerCase().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected, received)) {
             throw CallbackRejectedException.forbidden("Sign does not match; check the callback token");
         }
     }
 
-    /** {@code lowercase_hex(SHA-256(token + requestTime))}. */
+    /** The token of the callback's app, read once per app; the default token when it has none of its own. */
+    private byte[] tokenOf(Exchange exchange) {
+        String sdkAppId = exchange.getProperty("sdkAppId", String.class);
+        if (sdkAppId == null || !sdkAppId.matches("[0-9]{1,20}")) {
+            return token;
+        }
+        return appTokens.computeIfAbsent(sdkAppId, id -> exchange.getContext().getPropertiesComponent()
+                .resolveProperty("im.callback-token-" + id).filter(t -> !t.isBlank())
+                .map(t -> t.trim().getBytes(StandardCharsets.UTF_8)).orElse(token));
+    }
+
+    /** {@code lowercase_hex(SHA-256(token + requestTime))} with the default token. */
     String expectedSign(String requestTime) {
+        return expectedSign(token, requestTime);
+    }
+
+    private static String expectedSign(byte[] token, String requestTime) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update(token);

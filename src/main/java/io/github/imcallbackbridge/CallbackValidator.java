@@ -86,9 +86,7 @@ public class CallbackValidator {
             Map<String, Object> row = new LinkedHashMap<>(data);
             row.put("callbackId", callback.get("callbackId"));
             row.put("receivedAt", callback.get("receivedAt"));
-            row.put("eventId", event.id());
-            row.put("eventType", event.type());
-            row.put("eventPayload", event.payload());
+            putEvent(row, event);
             topics.add(row);
         }
         exchange.setProperty("callbackRecord", callback);
@@ -120,11 +118,53 @@ public class CallbackValidator {
                 : ((OffsetDateTime) callback.get("receivedAt")).toInstant().toEpochMilli());
         row.put("callbackId", callback.get("callbackId"));
         row.put("receivedAt", callback.get("receivedAt"));
-        row.put("eventId", event.id());
-        row.put("eventType", event.type());
-        row.put("eventPayload", event.payload());
+        putEvent(row, event);
         exchange.setProperty("callbackRecord", callback);
         exchange.setProperty("groupRecord", row);
+        exchange.setProperty("groupId", groupId);
+    }
+
+    /**
+     * Validates a callback forwarded as received (IM_CALLBACKS_FORWARD): a JSON object whose CallbackCommand, where
+     * the body carries one, equals the URL's, and whose GroupId, if any, is a sensible string. Makes the event
+     * {@code im.callback.<command>} with {@code data = {sdkAppId, callbackCommand, clientIp, optPlatform, payload}}
+     * ({@code forwardedRecord}) and the callback row with its de-duplication key ({@code callbackRecord}).
+     */
+    public void forwarded(Exchange exchange) {
+        JsonNode body = exchange.getMessage().getBody(JsonNode.class);
+        if (body == null || !body.isObject()) {
+            throw CallbackRejectedException.invalid("the request body must be a JSON object");
+        }
+        String command = exchange.getProperty("callbackCommand", String.class);
+        JsonNode bodyCommand = body.get("CallbackCommand");
+        if (bodyCommand != null && !(bodyCommand.isTextual() && bodyCommand.textValue().equals(command))) {
+            throw CallbackRejectedException.invalid(
+                    "CallbackCommand in the body must equal the CallbackCommand query parameter");
+        }
+        String groupId = body.has("GroupId") ? groupId(body) : null;
+        Map<String, Object> callback = callbackRecord(exchange);
+        String dedupeKey = CallbackDedupeKey.of((String) callback.get("sdkAppId"), command, body,
+                (String) callback.get("rawBody"));
+        callback.put("dedupeKey", dedupeKey);
+
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("sdkAppId", callback.get("sdkAppId"));
+        data.put("callbackCommand", command);
+        data.put("clientIp", callback.get("clientIp"));
+        data.put("optPlatform", callback.get("optPlatform"));
+        data.put("payload", body);
+        String type = WebhookEvent.FORWARDED_PREFIX + command;
+        OffsetDateTime receivedAt = (OffsetDateTime) callback.get("receivedAt");
+        WebhookEvent event = dedupeKey != null ? WebhookEvent.keyed(dedupeKey, type, receivedAt, data)
+                : WebhookEvent.of(type, receivedAt, data);
+
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("sdkAppId", callback.get("sdkAppId"));
+        row.put("groupId", groupId);
+        row.put("receivedAt", receivedAt);
+        putEvent(row, event);
+        exchange.setProperty("callbackRecord", callback);
+        exchange.setProperty("forwardedRecord", row);
         exchange.setProperty("groupId", groupId);
     }
 
@@ -205,9 +245,17 @@ public class CallbackValidator {
         row.put("clientIp", exchange.getProperty("clientIp", String.class));
         row.put("optPlatform", exchange.getProperty("optPlatform", String.class));
         row.put("rawBody", exchange.getProperty("rawBody", String.class));
+        row.put("dedupeKey", null);
         row.put("receivedAt", journaledAt != null ? journaledAt
                 : OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
         return row;
+    }
+
+    /** The event's columns of an outbox row: its ID (the webhook-id), type and payload. */
+    private static void putEvent(Map<String, Object> row, WebhookEvent event) {
+        row.put("eventId", event.id());
+        row.put("eventType", event.type());
+        row.put("eventPayload", event.payload());
     }
 
     private static boolean hasControlCharacter(String text) {

@@ -21,6 +21,8 @@ public record WebhookEvent(String id, String type, OffsetDateTime timestamp, Map
     public static final String GROUP_DESTROYED = "im.group.destroyed";
     /** Every topic one callback newly recorded, as one event; only targets that list it receive it. */
     public static final String TOPICS_DESTROYED = "im.topics.destroyed";
+    /** A callback forwarded as received (IM_CALLBACKS_FORWARD): {@code im.callback.<CallbackCommand>}. */
+    public static final String FORWARDED_PREFIX = "im.callback.";
     /** Every event type, in the order they are documented. */
     public static final List<String> TYPES = List.of(TOPIC_DESTROYED, TOPICS_DESTROYED, GROUP_DESTROYED);
 
@@ -28,6 +30,11 @@ public record WebhookEvent(String id, String type, OffsetDateTime timestamp, Map
 
     public static WebhookEvent of(String type, OffsetDateTime timestamp, Map<String, Object> data) {
         return new WebhookEvent("evt_" + UUID.randomUUID().toString().replace("-", ""), type, timestamp, data);
+    }
+
+    /** An event whose ID follows from its de-duplication key, so that a repeat gets the same webhook-id. */
+    public static WebhookEvent keyed(String dedupeKey, String type, OffsetDateTime timestamp, Map<String, Object> data) {
+        return new WebhookEvent("evt_" + dedupeKey.substring(0, 32), type, timestamp, data);
     }
 
     /** The request body sent to a target. */

@@ -28,7 +28,9 @@ import org.apache.camel.Message;
  * webhook.targets = default,erp                       names of the targets
  * webhook.target.NAME.url                             required
  * webhook.target.NAME.secret                          optional: signs with Standard Webhooks
- * webhook.target.NAME.events                          default: im.topic.destroyed,im.group.destroyed
+ * webhook.target.NAME.events                          default: im.topic.destroyed,im.group.destroyed; also
+ *                                                     im.callback.COMMAND (forwarded callbacks) and patterns (im.callback.Group.*, im.*)
+ * webhook.target.NAME.sdkappids                       default: every app; else the SDKAppIDs whose events it takes
  * webhook.target.NAME.connect-timeout-ms              default: webhook.connect-timeout-ms (2000)
  * webhook.target.NAME.response-timeout-ms             default: webhook.response-timeout-ms (10000)
  * webhook.target.NAME.enabled                         default: true
@@ -44,7 +46,35 @@ public class WebhookTargets {
     /** One configured target. The secret never leaves this record except as a signature. */
     record Target(String name, String url, WebhookSignature signature, Set<String> events,
                   long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule,
-                  String payloadRoute, int maxInFlight, boolean ordered) {
+                  String payloadRoute, int maxInFlight, boolean ordered, Set<String> sdkAppIds) {
+
+        /** Whether the target subscribes to {@code eventType}: a listed type, or a pattern ({@code *} is any text). */
+        boolean wants(String eventType) {
+            return events.contains(eventType) || events.stream().anyMatch(e -> e.contains("*") && matches(e, eventType));
+        }
+
+        /** Whether the target takes events of app {@code sdkAppId} (all apps when none is listed). */
+        boolean serves(Object sdkAppId) {
+            return sdkAppIds.isEmpty() || sdkAppIds.contains(String.valueOf(sdkAppId));
+        }
+    }
+
+    /** {@code pattern} with {@code *} standing for any text (possibly none), against the whole of {@code text}. */
+    static boolean matches(String pattern, String text) {
+        String[] parts = pattern.split("\\*", -1);
+        if (!text.startsWith(parts[0])) {
+            return false;
+        }
+        int at = parts[0].length();
+        for (int i = 1; i < parts.length - 1; i++) {
+            int found = text.indexOf(parts[i], at);
+            if (found < 0) {
+                return false;
+            }
+            at = found + parts[i].length();
+        }
+        String last = parts[parts.length - 1];
+        return parts.length == 1 ? text.equals(pattern) : text.length() - at >= last.length() && text.endsWith(last);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,7 +123,7 @@ public class WebhookTargets {
     /** Whether any enabled target wants {@code im.topics.destroyed}, the one event per topic callback. */
     public boolean wantsTopicsSummary(Exchange exchange) {
         return enabledNames(exchange).stream()
-                .anyMatch(name -> target(exchange.getContext(), name).events().contains(WebhookEvent.TOPICS_DESTROYED));
+                .anyMatch(name -> target(exchange.getContext(), name).wants(WebhookEvent.TOPICS_DESTROYED));
     }
 
     /**
@@ -109,7 +139,8 @@ public class WebhookTargets {
     private List<Map<String, Object>> deliveriesFor(CamelContext context, Map<String, Object> record) {
         List<Map<String, Object>> rows = new ArrayList<>(1);
         for (String name : enabledNames(context)) {
-            if (target(context, name).events().contains((String) record.get("eventType"))) {
+            Target target = target(context, name);
+            if (target.wants((String) record.get("eventType")) && target.serves(record.get("sdkAppId"))) {
                 Map<String, Object> row = new LinkedHashMap<>(record);
                 row.put("target", name);
                 rows.add(row);
@@ -240,10 +271,16 @@ public class WebhookTargets {
                     .map(WebhookSignature::fromSecret).orElse(null);
             Set<String> events = new LinkedHashSet<>(List.of(property(context, prefix + "events")
                     .orElse(WebhookEvent.TOPIC_DESTROYED + "," + WebhookEvent.GROUP_DESTROYED).replace(" ", "").split(",")));
-            if (!WebhookEvent.TYPES.containsAll(events)) {
+            List<String> unknown = events.stream().filter(e -> !e.contains("*") && !WebhookEvent.TYPES.contains(e)
+                    && !e.startsWith(WebhookEvent.FORWARDED_PREFIX)).toList();
+            if (!unknown.isEmpty()) {
                 throw new IllegalArgumentException("webhook target " + n + ": " + prefix + "events lists "
-                        + events + ", but the events are " + WebhookEvent.TYPES);
+                        + unknown + ", but the events are " + WebhookEvent.TYPES + ", " + WebhookEvent.FORWARDED_PREFIX
+                        + "<CallbackCommand> and patterns with * (im.callback.Group.*, im.*)");
             }
+            Set<String> sdkAppIds = new LinkedHashSet<>(List.of(property(context, prefix + "sdkappids").orElse("")
+                    .replace(" ", "").split(",")));
+            sdkAppIds.remove("");
             long connect = Long.parseLong(property(context, prefix + "connect-timeout-ms")
                     .orElse(property(context, "webhook.connect-timeout-ms").orElse("2000")));
             long response = Long.parseLong(property(context, prefix + "response-timeout-ms")
@@ -263,7 +300,7 @@ public class WebhookTargets {
             }
             boolean ordered = Boolean.parseBoolean(property(context, prefix + "ordered").orElse("false"));
             return new Target(n, url, signature, events, connect, response, enabled, schedule, payloadRoute,
-                    maxInFlight, ordered);
+                    maxInFlight, ordered, Set.copyOf(sdkAppIds));
         });
     }
 

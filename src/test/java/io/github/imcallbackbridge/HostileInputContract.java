@@ -49,6 +49,8 @@ abstract class HostileInputContract extends RunningBridge {
     static final int MAX_TOPICS = 100;
     static final int MAX_BODY = 1024 * 1024;
     static final String GROUP = "@TGS#_@TGS#cQVLVHIM62CJ";
+    /** A command forwarded as received, for the generic path's fuzzing. */
+    static final String FORWARDED = "Group.CallbackAfterNewMemberJoin";
     static final List<String> TABLES = List.of("im_callback", "im_topic_destroyed", "im_group_destroyed", "webhook_delivery");
 
     ImBackend im;
@@ -57,6 +59,7 @@ abstract class HostileInputContract extends RunningBridge {
         bridgeProperties(registry, datasource, Map.of(
                 "im.callback-token", TOKEN,
                 "callback.max-topics", String.valueOf(MAX_TOPICS),
+                "im.callbacks.forward", FORWARDED,
                 "webhook.poll-interval-ms", "100"));
     }
 
@@ -395,6 +398,42 @@ abstract class HostileInputContract extends RunningBridge {
         }
         System.out.println("fuzz: " + sent + " mutated callbacks (seed " + seed + "), outcomes by status: " + outcomes);
         assertThat(sent).isGreaterThanOrEqualTo(Math.min(FUZZ_REQUESTS, 1000));
+        assertThat(im.send("GET", "/actuator/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void randomlyMutatedForwardedCallbacksGetOkWithTheirRowOrA4xxWithNoRowsNeverA5xx() throws Exception {
+        long seed = Long.getLong("fuzz.seed", 20261127L + getClass().getSimpleName().length());
+        Random random = new Random(seed);
+        String example = ForwardedCallbackContract.NEW_MEMBER_JOIN.replace("EVENT_TIME", "1670574414123");
+        Map<Integer, Integer> outcomes = new java.util.TreeMap<>();
+        int requests = Math.max(1, FUZZ_REQUESTS / 3);
+        long deadline = System.nanoTime() + FUZZ_TIME_LIMIT.toNanos() / 3;
+        int sent = 0;
+        while (sent < requests && System.nanoTime() < deadline) {
+            String mutated = Mutations.mutate(example, random);
+            Map<String, Long> before = rowCounts();
+
+            HttpResponse<String> reply = im.post("/im/callback?" + ImBackend.encode(im.query(FORWARDED)), mutated,
+                    Map.of("Content-Type", "application/json"));
+            sent++;
+            outcomes.merge(reply.statusCode(), 1, Integer::sum);
+
+            String context = "fuzz.seed=" + seed + " request " + sent + ": " + mutated;
+            assertThat(reply.statusCode()).as(context).isLessThan(500);
+            if (reply.statusCode() == 200) {
+                assertThat(reply.body()).as(context).isEqualTo(OK_REPLY);
+                assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE callback_command = ? AND raw_body = ?",
+                        Long.class, FORWARDED, mutated)).as(context + " recorded once").isEqualTo(1);
+            } else {
+                assertThat(reply.statusCode()).as(context).isBetween(400, 499);
+                assertThat(JSON.readTree(reply.body()).get("ActionStatus").asText()).as(context).isEqualTo("FAIL");
+                assertThat(rowCounts()).as(context).isEqualTo(before);
+            }
+        }
+        System.out.println("fuzz (forwarded " + FORWARDED + "): " + sent + " mutated callbacks (seed " + seed
+                + "), outcomes by status: " + outcomes);
+        assertThat(outcomes.keySet()).as("both accepted and refused mutations").contains(200, 400);
         assertThat(im.send("GET", "/actuator/health").statusCode()).isEqualTo(200);
     }
 

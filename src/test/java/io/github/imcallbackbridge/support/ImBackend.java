@@ -87,6 +87,18 @@ public final class ImBackend {
         return query;
     }
 
+    /** A callback of another app ({@code sdkAppId}), signed with {@code token} when it is not null. */
+    public HttpResponse<String> callbackOf(String sdkAppId, String token, String command, String body) {
+        Map<String, String> query = standardQuery(command);
+        query.put("SdkAppid", sdkAppId);
+        if (token != null) {
+            String requestTime = String.valueOf(System.currentTimeMillis() / 1000);
+            query.put("RequestTime", requestTime);
+            query.put("Sign", sign(token, requestTime));
+        }
+        return post("/im/callback?" + encode(query), body, Map.of("Content-Type", "application/json"));
+    }
+
     public HttpResponse<String> callback(String command, String body) {
         return post("/im/callback?" + encode(query(command)), body, Map.of("Content-Type", "application/json"));
     }
