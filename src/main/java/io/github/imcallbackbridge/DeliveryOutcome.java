@@ -50,8 +50,10 @@ public class DeliveryOutcome {
     /** Parameters for a successful attempt (the target answered 2xx): {@code status} DELIVERED. */
     public Map<String, Object> succeeded(Exchange exchange) {
         Map<String, Object> row = attempt(exchange);
-        row.put("statusCode", exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
-        row.put("responseBody", cap(responseText(exchange), MAX_RESPONSE_BODY));
+        Integer statusCode = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        row.put("statusCode", statusCode);
+        // a Camel endpoint target (kafka:…) has no response: its body is still what was sent
+        row.put("responseBody", statusCode == null ? null : cap(responseText(exchange), MAX_RESPONSE_BODY));
         row.put("error", null);
         row.put("status", "DELIVERED");
         row.put("nextAttemptAt", row.get("attemptedAt"));

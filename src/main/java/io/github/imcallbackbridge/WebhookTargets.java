@@ -26,8 +26,8 @@ import org.apache.camel.Message;
  * environment variables on Spring Boot, from application.properties on plain Camel and Camel K):
  * <pre>
  * webhook.targets = default,erp                       names of the targets
- * webhook.target.NAME.url                             required
  * webhook.target.NAME.secret                          optional: signs with Standard Webhooks
+ * webhook.target.NAME.url                             an http(s) URL, or a Camel endpoint URI (kafka:topic?brokers=…)
  * webhook.target.NAME.events                          default: im.topic.destroyed,im.group.destroyed; also
  *                                                     im.callback.COMMAND (forwarded callbacks) and patterns (im.callback.Group.*, im.*)
  * webhook.target.NAME.sdkappids                       default: every app; else the SDKAppIDs whose events it takes
@@ -47,6 +47,11 @@ public class WebhookTargets {
     record Target(String name, String url, WebhookSignature signature, Set<String> events,
                   long connectTimeoutMs, long responseTimeoutMs, boolean enabled, RetrySchedule retrySchedule,
                   String payloadRoute, int maxInFlight, boolean ordered, Set<String> sdkAppIds) {
+
+        /** Whether the target is an HTTP(S) webhook; otherwise its URL is a Camel endpoint URI (kafka:…, jms:…). */
+        boolean http() {
+            return url.matches("(?i)https?://.+");
+        }
 
         /** Whether the target subscribes to {@code eventType}: a listed type, or a pattern ({@code *} is any text). */
         boolean wants(String eventType) {
@@ -194,7 +199,8 @@ public class WebhookTargets {
                 + "&responseTimeout=" + target.responseTimeoutMs()
                 // enough pooled connections for every request the target may have in flight
                 + "&connectionsPerRoute=" + target.maxInFlight() + "&maxTotalConnections=" + target.maxInFlight();
-        String uri = target.url() + (target.url().contains("?") ? "&" : "?") + options;
+        // a Camel endpoint (kafka:…) is used as configured: its own timeouts and retries are in its URI
+        String uri = !target.http() ? target.url() : target.url() + (target.url().contains("?") ? "&" : "?") + options;
         exchange.setProperty("targetUri", uri);
         // the endpoint itself, resolved once per target: toD then skips normalising the URI on every delivery
         exchange.setProperty("targetEndpoint", endpoints.computeIfAbsent(target.name(), n -> exchange.getContext().getEndpoint(uri)));
@@ -221,6 +227,9 @@ public class WebhookTargets {
             message.setHeader("webhook-signature", target.signature().sign(id, timestamp, body));
         }
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (!target.http() && target.url().startsWith("kafka:")) {
+            message.setHeader("kafka.KEY", id); // the record's key: one event's retries land in one partition
+        }
         message.setBody(body);
     }
 
@@ -264,8 +273,10 @@ public class WebhookTargets {
             String prefix = "webhook.target." + n + ".";
             boolean enabled = Boolean.parseBoolean(property(context, prefix + "enabled").orElse("true"));
             String url = property(context, prefix + "url").orElse("");
-            if (enabled && !url.matches("(?i)https?://.+")) {
-                throw new IllegalArgumentException("webhook target " + n + " needs an http(s) URL in " + prefix + "url");
+            if (enabled && !url.matches("(?i)https?://.+") && !isEndpoint(context, url)) {
+                throw new IllegalArgumentException("webhook target " + n + " needs in " + prefix + "url an http(s) URL"
+                        + " or the URI of a Camel endpoint whose component is on the classpath (kafka:topic?brokers=…), not '"
+                        + url.replaceAll("[?].*", "?…") + "'");
             }
             WebhookSignature signature = property(context, prefix + "secret").filter(s -> !s.isBlank())
                     .map(WebhookSignature::fromSecret).orElse(null);
@@ -302,6 +313,19 @@ public class WebhookTargets {
             return new Target(n, url, signature, events, connect, response, enabled, schedule, payloadRoute,
                     maxInFlight, ordered, Set.copyOf(sdkAppIds));
         });
+    }
+
+    /** Whether {@code uri} names a component this runtime has (its scheme, before the first colon). */
+    private static boolean isEndpoint(CamelContext context, String uri) {
+        int colon = uri.indexOf(':');
+        if (colon <= 0 || !uri.substring(0, colon).matches("[a-z][a-z0-9-]*")) {
+            return false;
+        }
+        try {
+            return context.getComponent(uri.substring(0, colon)) != null;
+        } catch (RuntimeException unknown) {
+            return false;
+        }
     }
 
     private static Optional<String> property(CamelContext context, String key) {

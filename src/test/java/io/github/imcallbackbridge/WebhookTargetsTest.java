@@ -33,10 +33,26 @@ class WebhookTargetsTest {
         assertThat(crm.payloadRoute()).isNull();
     }
 
+    @ParameterizedTest(name = "{0} matches {1}: {2}")
+    @CsvSource(delimiter = '|', value = {
+            "im.callback.Group.*  | im.callback.Group.CallbackAfterNewMemberJoin | true",
+            "im.callback.Group.*  | im.callback.C2C.CallbackAfterSendMsg         | false",
+            "im.*                 | im.topic.destroyed                           | true",
+            "*                    | im.group.destroyed                           | true",
+            "im.topic.destroyed   | im.topic.destroyed                           | true",
+            "im.topic.destroyed   | im.topics.destroyed                          | false",
+            "im.*.CallbackAfter*  | im.callback.C2C.CallbackAfterSendMsg         | true",
+            "im.*.C2C.*Send*      | im.callback.C2C.CallbackAfterSendMsg         | true"})
+    void eventPatternsMatchWholeTypesWithStarForAnyText(String pattern, String type, boolean matches) {
+        assertThat(WebhookTargets.matches(pattern, type)).isEqualTo(matches);
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "webhook.target.erp.events        | im.topic.destroy         | webhook.target.erp.events lists [im.topic.destroy], but the events are [im.topic.destroyed, im.topics.destroyed, im.group.destroyed]",
-            "webhook.target.erp.payload-route | http://elsewhere/reshape | webhook.target.erp.payload-route must name a direct: endpoint"})
+            "webhook.target.erp.payload-route | http://elsewhere/reshape | webhook.target.erp.payload-route must name a direct: endpoint",
+            "webhook.target.erp.url           | nosuchcomponent:x?a=b    | an http(s) URL or the URI of a Camel endpoint whose component is on the classpath (kafka:topic?brokers=…), not 'nosuchcomponent:x?…'",
+            "webhook.target.erp.events        | im.callback.Group.*,imx  | webhook.target.erp.events lists [imx]"})
     void aMistakeIsRefusedWithWhatIsWrong(String key, String value, String message) {
         CamelContext context = context("webhook.target.erp.url", "https://erp.example.com/im", key, value);
 
