@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.imcallbackbridge.support.ImBackend;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -30,6 +31,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * default token) and {@link #SECOND_APP} (a token of its own). Targets: {@code crm} (the destruction events),
  * {@code groups} ({@code im.callback.Group.*}, the second app only) and {@code c2c} ({@code im.callback.C2C.*}).
  */
+@AutoConfigureObservability(tracing = false) // the outcomes are read from /actuator/prometheus
 abstract class ForwardedCallbackContract extends RunningBridge {
 
     static final String SECOND_APP = "1400999999";
@@ -114,6 +116,11 @@ abstract class ForwardedCallbackContract extends RunningBridge {
 
         awaitLaterC2cMessageDelivered();
         assertThat(requests("/c2c", msgKey)).as("forwarded once").hasSize(1);
+        String scrape = im.send("GET", "/actuator/prometheus").body();
+        assertThat(MetricsTest.value(scrape, "im_callbacks_total", "command", "C2C.CallbackAfterSendMsg", "outcome", "duplicate"))
+                .as("the repeat counted as a duplicate").isGreaterThanOrEqualTo(1);
+        assertThat(MetricsTest.value(scrape, "im_callbacks_total", "command", "C2C.CallbackAfterSendMsg", "outcome", "recorded"))
+                .isGreaterThanOrEqualTo(2);
         assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
                 "%" + msgKey + "%")).as("recorded once").isEqualTo(1);
     }
@@ -133,6 +140,8 @@ abstract class ForwardedCallbackContract extends RunningBridge {
         assertThat(im.callbackOf(SECOND_APP, SECOND_TOKEN, "Group.CallbackBeforeSendMsg", groupMessage).body())
                 .isEqualTo(OK_REPLY);
         await().atMost(Duration.ofSeconds(10)).until(() -> requests("/groups", groupMessage).size() == 1);
+        assertThat(MetricsTest.value(im.send("GET", "/actuator/prometheus").body(), "im_callbacks_total", "command",
+                "Group.CallbackBeforeSendMsg", "outcome", "allowed")).isGreaterThanOrEqualTo(1);
 
         awaitLaterC2cMessageDelivered();
         assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body = ?", Long.class, notForwarded))

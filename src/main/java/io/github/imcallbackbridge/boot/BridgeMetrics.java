@@ -117,10 +117,13 @@ public class BridgeMetrics extends EventNotifierSupport implements CamelContextC
             outcome = status >= 500 ? "failed" : "rejected";
         } else if (exchange.getProperty("journaled", false, Boolean.class)) {
             outcome = "journaled";
+        } else if (exchange.getProperty("beforeCallback", false, Boolean.class)) {
+            outcome = "allowed"; // a before-callback: let through at once, recorded after the reply when forwarded
         } else if (exchange.getProperty("recording") == null) {
             outcome = "ignored";
         } else {
-            long recorded = exchange.getProperty("newTopicCount", 0L, Long.class) + exchange.getProperty("newGroupCount", 0L, Long.class);
+            long recorded = exchange.getProperty("newTopicCount", 0L, Long.class) + exchange.getProperty("newGroupCount", 0L, Long.class)
+                    + exchange.getProperty("newForwardedCount", 0L, Long.class);
             outcome = recorded > 0 ? "recorded" : "duplicate";
             Counter.builder("im.topics.recorded").description("Destroyed topics recorded (new ones only)")
                     .register(registry).increment(exchange.getProperty("newTopicCount", 0L, Long.class));
