@@ -181,6 +181,26 @@ class ApplicationLifecycleTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void readinessIsDownWhileTheCallbackRouteIsStopped() throws Exception {
+        try (ConfigurableApplicationContext app = BridgeLauncher.start(TestDatabases.h2InMemory(), 0, CRM.baseUrl() + "/crm",
+                Map.of())) {
+            ImBackend im = new ImBackend(BridgeLauncher.port(app));
+            org.apache.camel.CamelContext camel = app.getBean(org.apache.camel.CamelContext.class);
+            assertThat(im.send("GET", "/actuator/health/readiness").statusCode()).isEqualTo(200);
+
+            camel.getRouteController().stopRoute("im-callback");
+            HttpResponse<String> stopped = im.send("GET", "/actuator/health/readiness");
+            assertThat(stopped.statusCode()).as("taken out of the load balancer").isEqualTo(503);
+            assertThat(im.send("GET", "/actuator/health/liveness").statusCode()).as("but not restarted").isEqualTo(200);
+
+            camel.getRouteController().startRoute("im-callback");
+            assertThat(im.send("GET", "/actuator/health/readiness").statusCode()).isEqualTo(200);
+            assertThat(im.callback(TOPIC_DESTROYED, topicCallback("@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8),
+                    "back")).body()).isEqualTo(OK_REPLY);
+        }
+    }
+
     // --- helpers ------------------------------------------------------------------------------------
 
     static ConfigurableApplicationContext start(Map<String, String> database, int port) {
