@@ -1,11 +1,14 @@
 package io.github.imcallbackbridge;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who drains which target, and how many of its requests are in flight: the whole concurrency protocol of
@@ -25,10 +28,19 @@ public class TargetDrains {
     /** How often a drain waiting for slots looks whether the application is stopping. */
     private static final long STOP_CHECK_MILLIS = 100;
 
+    /** Connection-level failures in a row (no HTTP answer) after which a target's drain pauses. */
+    static final int UNREACHABLE_IN_A_ROW = 5;
+    private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(5);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger("webhook-delivery");
+
     private static final class Drain {
         boolean running;
         boolean wokenWhileRunning;
         int inFlight;
+        int unreachableInARow;
+        long pausedUntilNanos;
+        boolean unreachable;
     }
 
     private final Map<String, Drain> drains = new HashMap<>();
@@ -44,6 +56,9 @@ public class TargetDrains {
         List<String> start = new ArrayList<>(1);
         for (String target : targets) {
             Drain drain = drain(target);
+            if (paused(drain)) {
+                continue; // the poller asks again once the pause is over
+            }
             if (drain.running) {
                 drain.wokenWhileRunning = true;
             } else {
@@ -78,7 +93,7 @@ public class TargetDrains {
     public synchronized boolean takeSlot(Exchange exchange) throws InterruptedException {
         Drain drain = drain(exchange.getProperty("target", String.class));
         int max = exchange.getProperty("maxInFlight", 1, Integer.class);
-        while (exchange.getContext().isStarted()) {
+        while (exchange.getContext().isStarted() && !paused(drain)) {
             if (drain.inFlight < max) {
                 drain.inFlight++;
                 return true;
@@ -88,11 +103,46 @@ public class TargetDrains {
         return false;
     }
 
-    /** One attempt (or a delivery skipped because the application is stopping) is over: its slot is free. */
+    /**
+     * One attempt (or a delivery skipped because the application is stopping) is over: its slot is free. The
+     * attempt's outcome (the body) also tells whether the target can be reached: after
+     * {@link #UNREACHABLE_IN_A_ROW} attempts in a row without an HTTP answer (refused, reset, timed out) its drain
+     * pauses for the first wait of its retry schedule (at most 30 s) instead of failing every due delivery at once;
+     * the deliveries keep their schedule and their leases are released. One WARN when a target becomes
+     * unreachable, one INFO when it answers again.
+     */
     public synchronized void attemptDone(Exchange exchange) {
-        Drain drain = drain(exchange.getProperty("target", String.class));
+        String target = exchange.getProperty("target", String.class);
+        Drain drain = drain(target);
         drain.inFlight = Math.max(0, drain.inFlight - 1);
+        if (exchange.getMessage().getBody() instanceof Map<?, ?> outcome && outcome.get("status") instanceof String status) {
+            if (outcome.get("statusCode") != null || "DELIVERED".equals(status)) {
+                if (drain.unreachable) {
+                    LOG.info("webhook target {} answers again: delivery resumes", target);
+                }
+                drain.unreachableInARow = 0;
+                drain.unreachable = false;
+            } else if (++drain.unreachableInARow >= UNREACHABLE_IN_A_ROW) {
+                Duration pause = pause(exchange.getProperty("retrySchedule", RetrySchedule.class));
+                drain.pausedUntilNanos = System.nanoTime() + pause.toNanos();
+                drain.unreachableInARow = 0;
+                if (!drain.unreachable) {
+                    LOG.warn("webhook target {} unreachable ({} attempts in a row without an answer): its deliveries pause"
+                            + " for {} ms at a time until it answers", target, UNREACHABLE_IN_A_ROW, pause.toMillis());
+                }
+                drain.unreachable = true;
+            }
+        }
         notifyAll();
+    }
+
+    private static Duration pause(RetrySchedule schedule) {
+        Duration first = schedule == null ? DEFAULT_PAUSE : schedule.waitAfter(1).orElse(DEFAULT_PAUSE);
+        return first.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : first;
+    }
+
+    private static boolean paused(Drain drain) {
+        return drain.pausedUntilNanos != 0 && System.nanoTime() - drain.pausedUntilNanos < 0;
     }
 
     /**
@@ -105,7 +155,7 @@ public class TargetDrains {
         Drain drain = drain(exchange.getProperty("target", String.class));
         int batchSize = exchange.getProperty("batchSize", 1, Integer.class);
         int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
-        boolean again = exchange.getContext().isStarted() && (claimed >= batchSize || drain.wokenWhileRunning);
+        boolean again = exchange.getContext().isStarted() && !paused(drain) && (claimed >= batchSize || drain.wokenWhileRunning);
         drain.wokenWhileRunning = false;
         if (!again) {
             drain.running = false;
