@@ -1,8 +1,6 @@
 package io.github.imcallbackbridge;
 
-import java.util.Arrays;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 
@@ -15,8 +13,7 @@ public class CallbackApps {
     private Set<String> sdkAppIds = Set.of();
 
     public void setSdkAppIds(String sdkAppIds) {
-        this.sdkAppIds = Arrays.stream(sdkAppIds == null ? new String[0] : sdkAppIds.split(","))
-                .map(String::trim).filter(id -> !id.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        this.sdkAppIds = Set.copyOf(CommaList.of(sdkAppIds));
     }
 
     /** Refuses (403) a callback that is not for one of these applications (exchange property {@code sdkAppId}). */

@@ -1,6 +1,5 @@
 package io.github.imcallbackbridge;
 
-import java.util.Arrays;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -16,8 +15,7 @@ public class ForwardedCallbacks {
     private List<String> patterns = List.of();
 
     public void setPatterns(String patterns) {
-        this.patterns = Arrays.stream(patterns == null ? new String[0] : patterns.split(","))
-                .map(String::trim).filter(p -> !p.isEmpty()).toList();
+        this.patterns = CommaList.of(patterns);
     }
 
     /** Whether the callback's command (exchange property {@code callbackCommand}) is one to forward. */

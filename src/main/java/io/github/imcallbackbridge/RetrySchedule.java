@@ -1,7 +1,6 @@
 package io.github.imcallbackbridge;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,7 +20,7 @@ public final class RetrySchedule {
 
     /** Parses a comma-separated list of durations: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}. */
     public static RetrySchedule parse(String schedule) {
-        return new RetrySchedule(Arrays.stream(schedule.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        return new RetrySchedule(CommaList.of(schedule).stream()
                 .map(RetrySchedule::duration).toList());
     }
 

@@ -2,7 +2,6 @@ package io.github.imcallbackbridge;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -261,8 +260,7 @@ public class WebhookTargets {
     private List<String> names(CamelContext context) {
         List<String> known = names;
         if (known == null) {
-            known = Arrays.stream(property(context, "webhook.targets").orElse("default").split(","))
-                    .map(String::trim).filter(n -> !n.isEmpty()).distinct().toList();
+            known = CommaList.of(property(context, "webhook.targets").orElse("default")).stream().distinct().toList();
             names = known;
         }
         return known;
@@ -280,8 +278,8 @@ public class WebhookTargets {
             }
             WebhookSignature signature = property(context, prefix + "secret").filter(s -> !s.isBlank())
                     .map(WebhookSignature::fromSecret).orElse(null);
-            Set<String> events = new LinkedHashSet<>(List.of(property(context, prefix + "events")
-                    .orElse(WebhookEvent.TOPIC_DESTROYED + "," + WebhookEvent.GROUP_DESTROYED).replace(" ", "").split(",")));
+            Set<String> events = new LinkedHashSet<>(CommaList.of(property(context, prefix + "events")
+                    .orElse(WebhookEvent.TOPIC_DESTROYED + "," + WebhookEvent.GROUP_DESTROYED)));
             List<String> unknown = events.stream().filter(e -> !e.contains("*") && !WebhookEvent.TYPES.contains(e)
                     && !e.startsWith(WebhookEvent.FORWARDED_PREFIX)).toList();
             if (!unknown.isEmpty()) {
@@ -289,9 +287,7 @@ public class WebhookTargets {
                         + unknown + ", but the events are " + WebhookEvent.TYPES + ", " + WebhookEvent.FORWARDED_PREFIX
                         + "<CallbackCommand> and patterns with * (im.callback.Group.*, im.*)");
             }
-            Set<String> sdkAppIds = new LinkedHashSet<>(List.of(property(context, prefix + "sdkappids").orElse("")
-                    .replace(" ", "").split(",")));
-            sdkAppIds.remove("");
+            Set<String> sdkAppIds = Set.copyOf(CommaList.of(property(context, prefix + "sdkappids").orElse("")));
             long connect = Long.parseLong(property(context, prefix + "connect-timeout-ms")
                     .orElse(property(context, "webhook.connect-timeout-ms").orElse("2000")));
             long response = Long.parseLong(property(context, prefix + "response-timeout-ms")
@@ -311,7 +307,7 @@ public class WebhookTargets {
             }
             boolean ordered = Boolean.parseBoolean(property(context, prefix + "ordered").orElse("false"));
             return new Target(n, url, signature, events, connect, response, enabled, schedule, payloadRoute,
-                    maxInFlight, ordered, Set.copyOf(sdkAppIds));
+                    maxInFlight, ordered, sdkAppIds);
         });
     }
 

@@ -156,8 +156,7 @@ class ApplicationLifecycleTest {
         CompletableFuture<ConfigurableApplicationContext> starting = CompletableFuture.supplyAsync(() -> start(database, port));
         try {
             List<Integer> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
                 int status;
                 try {
                     status = http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -165,11 +164,8 @@ class ApplicationLifecycleTest {
                     status = -1;
                 }
                 seen.add(status);
-                if (status == 200) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
+                return status == 200;
+            });
             assertThat(seen).last().isEqualTo(200);
 
             String group = "@TGS#_@TGS#" + UUID.randomUUID().toString().substring(0, 8);

@@ -28,7 +28,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -99,22 +101,17 @@ abstract class DatabaseOutageContract {
             ImBackend im = new ImBackend(BridgeLauncher.port(bridge));
             List<String> groups = Collections.synchronizedList(new ArrayList<>());
             List<long[]> replies = Collections.synchronizedList(new ArrayList<>()); // {status ok?1:0, millis}
-            AtomicBoolean sending = new AtomicBoolean(true);
-            List<Thread> senders = new ArrayList<>();
+            // the stream: two senders, each starting a callback every 40 ms (or when its last reply came, if later)
+            ScheduledExecutorService senders = Executors.newScheduledThreadPool(2);
             for (int i = 0; i < 2; i++) {
-                Thread sender = new Thread(() -> {
-                    while (sending.get()) {
-                        String group = newGroupId();
-                        long start = System.nanoTime();
-                        HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, topicCallback(group, "a", "b"));
-                        long millis = (System.nanoTime() - start) / 1_000_000;
-                        groups.add(group);
-                        replies.add(new long[] {reply.statusCode() == 200 && OK_REPLY.equals(reply.body()) ? 1 : 0, millis});
-                        pace(); // the stream's rate: about 25 callbacks/s per sender
-                    }
-                });
-                sender.start();
-                senders.add(sender);
+                senders.scheduleAtFixedRate(() -> {
+                    String group = newGroupId();
+                    long start = System.nanoTime();
+                    HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, topicCallback(group, "a", "b"));
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    groups.add(group);
+                    replies.add(new long[] {reply.statusCode() == 200 && OK_REPLY.equals(reply.body()) ? 1 : 0, millis});
+                }, 0, 40, TimeUnit.MILLISECONDS);
             }
 
             awaitReplies(replies, 20);
@@ -141,10 +138,8 @@ abstract class DatabaseOutageContract {
                     .until(() -> webhookIdsAtCrm().size() > sentBefore);
             double resumedSeconds = (System.nanoTime() - back) / 1e9;
             awaitReplies(replies, replies.size() + 20);
-            sending.set(false);
-            for (Thread sender : senders) {
-                sender.join();
-            }
+            senders.shutdown();
+            assertThat(senders.awaitTermination(30, TimeUnit.SECONDS)).as("the senders' last callbacks answered").isTrue();
 
             List<Long> millis = replies.stream().map(r -> r[1]).sorted().toList();
             System.out.printf("outages: %d callbacks, reply p50 %d ms, p99 %d ms, max %d ms; %d journaled in the first outage,"
@@ -377,14 +372,5 @@ abstract class DatabaseOutageContract {
     static double journaled(ImBackend im) {
         return Math.max(0, MetricsTest.value(im.send("GET", "/actuator/prometheus").body(), "im_callbacks_total",
                 "outcome", "journaled"));
-    }
-
-    /** The interval between one sender's callbacks: the stream's rate, not a wait for anything. */
-    static void pace() {
-        try {
-            Thread.sleep(40);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -351,9 +351,13 @@ abstract class DeliveryContract extends RunningBridge {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         database.update("INSERT INTO webhook_delivery (event_id, event_type, target, group_id, payload, status, attempts,"
                 + " next_attempt_at, lease_token, lease_until, created_at) VALUES (?, 'im.topic.destroyed', 'crm', 'g', ?,"
-                + " 'PENDING', 0, ?, 'worker-that-died', ?, ?)", eventId, "{\"id\":\"" + eventId + "\"}", now, now.plusSeconds(2), now);
+                + " 'PENDING', 0, ?, 'worker-that-died', ?, ?)", eventId, "{\"id\":\"" + eventId + "\"}", now, now.plusSeconds(3), now);
 
-        Thread.sleep(1000);
+        String later = newGroupId(); // queued after it and sent while its lease still holds
+        im.callback(TOPIC_DESTROYED, topicCallback(later, "after-crash"));
+        awaitOne(crm, later);
+        assertThat(OffsetDateTime.now(ZoneOffset.UTC)).as("the lease still held when the later event went out")
+                .isBefore(now.plusSeconds(3));
         assertThat(requestsFor(crm, eventId)).as("still leased by the dead worker").isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> requestsFor(crm, eventId).size() == 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> "DELIVERED".equals(database.queryForObject(

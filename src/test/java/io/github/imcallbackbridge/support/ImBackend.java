@@ -52,7 +52,11 @@ public final class ImBackend {
 
     /** The query the IM backend sends for {@code command}, signed when a token is set. */
     public Map<String, String> query(String command) {
-        Map<String, String> query = standardQuery(command);
+        return signed(standardQuery(command), token);
+    }
+
+    /** {@code query} with RequestTime and Sign added when {@code token} is not null. */
+    private static Map<String, String> signed(Map<String, String> query, String token) {
         if (token != null) {
             String requestTime = String.valueOf(System.currentTimeMillis() / 1000);
             query.put("RequestTime", requestTime);
@@ -91,12 +95,7 @@ public final class ImBackend {
     public HttpResponse<String> callbackOf(String sdkAppId, String token, String command, String body) {
         Map<String, String> query = standardQuery(command);
         query.put("SdkAppid", sdkAppId);
-        if (token != null) {
-            String requestTime = String.valueOf(System.currentTimeMillis() / 1000);
-            query.put("RequestTime", requestTime);
-            query.put("Sign", sign(token, requestTime));
-        }
-        return post("/im/callback?" + encode(query), body, Map.of("Content-Type", "application/json"));
+        return post("/im/callback?" + encode(signed(query, token)), body, Map.of("Content-Type", "application/json"));
     }
 
     public HttpResponse<String> callback(String command, String body) {
