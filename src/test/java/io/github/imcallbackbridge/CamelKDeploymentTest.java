@@ -145,6 +145,89 @@ class CamelKDeploymentTest {
                 "--build-property quarkus.datasource.db-kind=postgresql");
     }
 
+    @Test
+    void theIntegrationResourceIsWhatRunShCreates() throws Exception {
+        Map<String, Object> spec = map(integration(), "spec");
+        Map<String, Object> traits = map(spec, "traits");
+
+        List<String> routeFiles = new ArrayList<>();
+        try (DirectoryStream<Path> routes = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
+            routes.forEach(route -> routeFiles.add(route.getFileName().toString()));
+        }
+        List<Map<String, Object>> sources = list(spec, "sources");
+        assertThat(sources).extracting(source -> source.get("name")).containsExactlyInAnyOrderElementsOf(routeFiles);
+        for (Map<String, Object> source : sources) {
+            assertThat(source).containsEntry("contentRef", "im-callback-bridge-routes").containsEntry("contentKey", source.get("name"));
+        }
+
+        String helpersVersion = pomValue(Path.of("deploy/helpers/pom.xml"), "version");
+        assertThat(spec.get("dependencies")).as("--dependency").isEqualTo(all("--dependency \"?([^\\s\"]+)\"?").stream()
+                .map(d -> d.replace("$HELPERS_VERSION", helpersVersion)).toList());
+        assertThat(map(traits, "mount").get("configs")).as("--config").isEqualTo(all("--config (\\S+)"));
+        assertThat(map(traits, "builder").get("properties")).as("--build-property").isEqualTo(all("--build-property (\\S+)"));
+
+        Map<String, String> runEnvironment = new LinkedHashMap<>();
+        Pattern.compile("--env ([A-Z0-9_]+)=(\\S+)").matcher(script).results().forEach(r -> runEnvironment.put(r.group(1), r.group(2)));
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (Object variable : (List<?>) map(traits, "environment").get("vars")) {
+            String[] pair = variable.toString().split("=", 2);
+            environment.put(pair[0], pair[1]);
+        }
+        assertThat(environment).as("--env").containsOnlyKeys(runEnvironment.keySet());
+        runEnvironment.forEach((name, value) -> {
+            if (!value.startsWith("\"$")) {
+                assertThat(environment).as("--env %s, a fixed value", name).containsEntry(name, value);
+            }
+        });
+
+        Set<String> traitFlags = new LinkedHashSet<>();
+        Matcher trait = Pattern.compile("--trait ([a-z-]+)\\.([a-z-]+)=(\\S+)").matcher(script);
+        while (trait.find()) {
+            String name = trait.group(1);
+            String option = camelCase(trait.group(2));
+            traitFlags.add(name);
+            Object value = map(traits, name).get(option);
+            if (value instanceof List<?> values) {
+                assertThat(values.stream().map(String::valueOf).toList()).as("--trait %s.%s", name, trait.group(2))
+                        .containsExactly(trait.group(3));
+            } else {
+                assertThat(String.valueOf(value)).as("--trait %s.%s", name, trait.group(2)).isEqualTo(trait.group(3));
+            }
+        }
+        traitFlags.addAll(List.of("mount", "builder", "environment")); // --config, --build-property, --env
+        assertThat(traits.keySet()).as("traits run.sh does not set").containsExactlyInAnyOrderElementsOf(traitFlags);
+    }
+
+    @Test
+    void theCamelKCheckBuildsWhatRunShAsksForOnTheRuntimeItPins() throws Exception {
+        Path pom = Path.of("compat/camel-k/pom.xml");
+        Matcher runtime = Pattern.compile("--trait camel\\.runtime-version=(\\S+)").matcher(script);
+        assertThat(runtime.find()).isTrue();
+        assertThat(pomValue(pom, "camel-k-runtime.version")).isEqualTo(runtime.group(1));
+        assertThat(String.valueOf(map(map(map(integration(), "spec"), "traits"), "camel").get("runtimeVersion")))
+                .isEqualTo(runtime.group(1));
+
+        Set<String> built = new LinkedHashSet<>();
+        var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        var dependencies = document.getElementsByTagName("dependency");
+        for (int i = 0; i < dependencies.getLength(); i++) {
+            var dependency = (org.w3c.dom.Element) dependencies.item(i);
+            built.add(dependency.getElementsByTagName("groupId").item(0).getTextContent() + ":"
+                    + dependency.getElementsByTagName("artifactId").item(0).getTextContent());
+        }
+        for (String flag : all("--dependency \"?([^\\s\"]+)\"?")) {
+            if (flag.startsWith("camel:")) {
+                String component = flag.substring("camel:".length());
+                // the extension, or (where its 3.15 jar is not served to the build) the Camel artifact it wraps
+                assertThat(built).as(flag).containsAnyOf("org.apache.camel.quarkus:camel-quarkus-" + component,
+                        "org.apache.camel:camel-" + component);
+            } else {
+                String[] coordinates = flag.substring("mvn:".length()).split(":");
+                assertThat(built).as(flag).contains(coordinates[0] + ":" + coordinates[1]);
+            }
+        }
+    }
+
     /** {{key}} placeholders in the route files of a folder: key to whether it is required (no default). */
     static Map<String, Boolean> placeholders(Path folder) throws IOException {
         Map<String, Boolean> keys = new LinkedHashMap<>();
@@ -170,6 +253,32 @@ class CamelKDeploymentTest {
         }
         assertThat(made).as("kubectl create %s", kind).isNotEmpty();
         return made;
+    }
+
+    static Map<String, Object> integration() throws IOException {
+        try (Reader reader = Files.newBufferedReader(Path.of("deploy/camel-k/integration.yaml"))) {
+            Map<String, Object> resource = new Yaml().load(reader);
+            assertThat(resource).containsEntry("apiVersion", "camel.apache.org/v1").containsEntry("kind", "Integration");
+            assertThat(map(resource, "metadata")).containsEntry("name", "im-callback-bridge");
+            return resource;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Map<String, Object> parent, String key) {
+        assertThat(parent).as("has %s", key).containsKey(key);
+        return (Map<String, Object>) parent.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+        assertThat(parent).as("has %s", key).containsKey(key);
+        return (List<Map<String, Object>>) parent.get(key);
+    }
+
+    /** A trait option as run.sh spells it (runtime-version) to its name in the resource (runtimeVersion). */
+    static String camelCase(String option) {
+        return Pattern.compile("-([a-z])").matcher(option).replaceAll(m -> m.group(1).toUpperCase());
     }
 
     static List<String> all(String regex) {
