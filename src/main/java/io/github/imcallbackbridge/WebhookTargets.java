@@ -257,6 +257,33 @@ public class WebhookTargets {
         exchange.setProperty("ordered", target.ordered());
     }
 
+    /**
+     * The configured targets as the console shows them: {@code name}, {@code enabled}, {@code kind} (webhook
+     * or endpoint), {@code max_in_flight}, {@code ordered} and {@code events}; never the URL (it may carry
+     * credentials) nor the secret. A target whose configuration cannot be read is listed with its problem.
+     */
+    public List<Map<String, Object>> described(Exchange exchange) {
+        CamelContext context = exchange.getContext();
+        List<Map<String, Object>> described = new ArrayList<>();
+        for (String name : names(context)) {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("name", name);
+            String problem = problemOf(context, name);
+            if (problem != null) {
+                target.put("problem", problem);
+            } else {
+                Target t = target(context, name);
+                target.put("enabled", t.enabled());
+                target.put("kind", t.http() ? "webhook" : "endpoint");
+                target.put("max_in_flight", t.maxInFlight());
+                target.put("ordered", t.ordered());
+                target.put("events", List.copyOf(t.events()));
+            }
+            described.add(target);
+        }
+        return described;
+    }
+
     private List<String> names(CamelContext context) {
         List<String> known = names;
         if (known == null) {

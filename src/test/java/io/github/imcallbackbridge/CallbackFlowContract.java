@@ -64,6 +64,8 @@ abstract class CallbackFlowContract extends RunningBridge {
     void withoutAnAdminTokenTheAdminApiIsOff() throws Exception {
         DeliveryContract.assertProblem(im.send("GET", "/admin/deliveries"), 404, "the admin API is off: set ADMIN_TOKEN");
         DeliveryContract.assertProblem(im.send("POST", "/admin/deliveries/1/replay"), 404, "the admin API is off");
+        DeliveryContract.assertProblem(im.send("GET", "/console"), 404, "the admin API is off");
+        DeliveryContract.assertProblem(im.send("GET", "/console/console.js"), 404, "the admin API is off");
     }
 
     @Test

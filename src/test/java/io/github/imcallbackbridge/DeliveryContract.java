@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -230,6 +231,61 @@ abstract class DeliveryContract extends RunningBridge {
 
         crm.stubFor(post(urlEqualTo("/crm")).willReturn(ok()));
         await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(single(statuses(group).get("crm"))));
+    }
+
+    @Test
+    void theConsoleSummaryCountsEachTargetsBacklogAndTheLastHourMinuteByMinute() throws Exception {
+        JsonNode targetsBefore = targetSummary();
+        JsonNode activityBefore = JSON.readTree(admin("GET", "/admin/activity").body());
+        ERP.stubFor(post(urlEqualTo("/erp")).willReturn(aResponse().withStatus(503)));
+        String group = newGroupId();
+
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "s1", "s2"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> statuses(group).get("erp").equals(List.of("DEAD", "DEAD"))
+                && statuses(group).get("crm").equals(List.of("DELIVERED", "DELIVERED")));
+
+        JsonNode targets = targetSummary();
+        assertThat(targets.findValuesAsText("name")).containsExactly("crm", "erp", "audit", "paused");
+        assertThat(target(targets, "erp").get("dead").asLong()).isEqualTo(target(targetsBefore, "erp").get("dead").asLong() + 2);
+        assertThat(target(targets, "crm").get("delivered_last_hour").asLong())
+                .isEqualTo(target(targetsBefore, "crm").get("delivered_last_hour").asLong() + 2);
+        assertThat(target(targets, "crm").get("max_in_flight").asInt()).isEqualTo(16);
+        assertThat(target(targets, "paused").get("enabled").asBoolean()).isFalse();
+        assertThat(targets.toString()).as("no URL or secret in the summary").doesNotContain(SECRET).doesNotContain("http://");
+
+        String minuteBefore = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).toInstant().toString();
+        JsonNode activity = JSON.readTree(admin("GET", "/admin/activity").body());
+        String minuteAfter = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).toInstant().toString();
+        JsonNode minutes = activity.get("minutes");
+        assertThat(minutes).hasSize(61);
+        assertThat(minutes.get(60).get("minute").asText()).as("the last bar is this minute").isIn(minuteBefore, minuteAfter);
+        assertThat(sum(minutes, "callbacks")).isEqualTo(sum(activityBefore.get("minutes"), "callbacks") + 1);
+        assertThat(sum(minutes, "delivered")).isGreaterThanOrEqualTo(sum(activityBefore.get("minutes"), "delivered") + 2);
+        assertThat(sum(minutes, "failed")).as("3 attempts of each of the 2 deliveries to erp")
+                .isGreaterThanOrEqualTo(sum(activityBefore.get("minutes"), "failed") + 6);
+    }
+
+    JsonNode targetSummary() throws Exception {
+        HttpResponse<String> reply = admin("GET", "/admin/targets");
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        return JSON.readTree(reply.body()).get("targets");
+    }
+
+    static JsonNode target(JsonNode targets, String name) {
+        for (JsonNode target : targets) {
+            if (target.get("name").asText().equals(name)) {
+                return target;
+            }
+        }
+        throw new AssertionError("no target " + name + " in " + targets);
+    }
+
+    static long sum(JsonNode minutes, String field) {
+        long total = 0;
+        for (JsonNode minute : minutes) {
+            total += minute.get(field).asLong();
+        }
+        return total;
     }
 
     @Test

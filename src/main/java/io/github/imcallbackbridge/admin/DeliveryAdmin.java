@@ -50,11 +50,16 @@ public class DeliveryAdmin {
         this.callbackRetention = Duration.ofDays(days);
     }
 
-    /** 404 when no ADMIN_TOKEN is configured; 401 unless {@code Authorization: Bearer <token>} matches. */
-    public void authorize(Exchange exchange) {
+    /** 404 when no ADMIN_TOKEN is configured: the admin API and the console are off. */
+    public void requireOn() {
         if (token.length == 0) {
             throw new AdminRequestException(404, "the admin API is off: set ADMIN_TOKEN to turn it on");
         }
+    }
+
+    /** 404 when no ADMIN_TOKEN is configured; 401 unless {@code Authorization: Bearer <token>} matches. */
+    public void authorize(Exchange exchange) {
+        requireOn();
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
@@ -260,7 +265,7 @@ public class DeliveryAdmin {
         }
     }
 
-    private static String requestPath(Exchange exchange) {
+    static String requestPath(Exchange exchange) {
         String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (uri != null) {
             try {
