@@ -309,7 +309,7 @@ abstract class HostileInputContract extends RunningBridge {
                         + " JOIN im_callback c ON c.callback_id = t.callback_id WHERE t.group_id = ?", group);
         assertThat(row).containsEntry("topic_id", topic).containsEntry("group_type", injection)
                 .containsEntry("client_ip", injection).containsEntry("opt_platform", injection);
-        assertThat(rowCounts()).as("every table is still there").containsOnlyKeys(TABLES);
+        assertThat(tablesPresent()).as("every table is still there").containsExactlyInAnyOrderElementsOf(TABLES);
         String topicAsJson = JSON.writeValueAsString(topic);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> CRM.getAllServeEvents().stream()
                 .anyMatch(e -> e.getRequest().getBodyAsString().contains(topicAsJson)));
@@ -334,7 +334,7 @@ abstract class HostileInputContract extends RunningBridge {
         assertThat(database.queryForMap("SELECT group_type, owner_account, operator_account, name FROM im_group_destroyed"
                 + " WHERE group_id = ?", group)).containsOnly(Map.entry("group_type", injection),
                 Map.entry("owner_account", injection), Map.entry("operator_account", injection), Map.entry("name", injection));
-        assertThat(rowCounts()).as("every table is still there").containsOnlyKeys(TABLES);
+        assertThat(tablesPresent()).as("every table is still there").containsExactlyInAnyOrderElementsOf(TABLES);
     }
 
     @Test
@@ -368,25 +368,24 @@ abstract class HostileInputContract extends RunningBridge {
     // --- fuzzing -----------------------------------------------------------------------------------
 
     static final int FUZZ_REQUESTS = Integer.getInteger("fuzz.requests", 1500);
-    static final Duration FUZZ_TIME_LIMIT = Duration.ofSeconds(90);
 
     @Test
     void randomlyMutatedCallbacksGetOkWithRowsOrA4xxWithNoRowsNeverA5xx() throws Exception {
-        Map<Integer, Integer> outcomes = fuzz(TOPIC_DESTROYED, SEED_CALLBACK, 20261126L, FUZZ_REQUESTS, FUZZ_TIME_LIMIT,
+        Map<Integer, Integer> outcomes = fuzz(TOPIC_DESTROYED, SEED_CALLBACK, 20261126L, FUZZ_REQUESTS,
                 (mutated, context) -> {
                     for (String topicId : topicIds(mutated)) {
                         assertThat(database.queryForObject("SELECT COUNT(*) FROM im_topic_destroyed WHERE topic_id = ?",
                                 Long.class, topicId)).as(context + " recorded " + topicId).isEqualTo(1);
                     }
                 });
-        assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(Math.min(FUZZ_REQUESTS, 1000));
+        assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).as("every mutation answered").isEqualTo(FUZZ_REQUESTS);
     }
 
     @Test
     void randomlyMutatedForwardedCallbacksGetOkWithTheirRowOrA4xxWithNoRowsNeverA5xx() throws Exception {
         String example = ForwardedCallbackContract.NEW_MEMBER_JOIN.replace("EVENT_TIME", "1670574414123");
         Map<Integer, Integer> outcomes = fuzz(FORWARDED, example, 20261127L, Math.max(1, FUZZ_REQUESTS / 3),
-                FUZZ_TIME_LIMIT.dividedBy(3), (mutated, context) -> assertThat(database.queryForObject(
+                (mutated, context) -> assertThat(database.queryForObject(
                         "SELECT COUNT(*) FROM im_callback WHERE callback_command = ? AND raw_body = ?", Long.class,
                         FORWARDED, mutated)).as(context + " recorded once").isEqualTo(1));
         assertThat(outcomes.keySet()).as("both accepted and refused mutations").contains(200, 400);
@@ -398,18 +397,17 @@ abstract class HostileInputContract extends RunningBridge {
     }
 
     /**
-     * Posts up to {@code requests} random mutations of {@code example} as {@code command} (reproducible from the
-     * printed seed, bounded by {@code timeLimit}): each gets OK and passes {@code recorded}, or a 4xx FAIL and
+     * Posts {@code requests} random mutations of {@code example} as {@code command} (reproducible from the
+     * printed seed): each gets OK and passes {@code recorded}, or a 4xx FAIL and
      * writes no row; never a 5xx. Answers the count of replies by status.
      */
-    Map<Integer, Integer> fuzz(String command, String example, long defaultSeed, int requests, Duration timeLimit,
-                               RecordedCheck recorded) throws Exception {
+    Map<Integer, Integer> fuzz(String command, String example, long defaultSeed, int requests, RecordedCheck recorded)
+            throws Exception {
         long seed = Long.getLong("fuzz.seed", defaultSeed + getClass().getSimpleName().length());
         Random random = new Random(seed);
         Map<Integer, Integer> outcomes = new java.util.TreeMap<>();
-        long deadline = System.nanoTime() + timeLimit.toNanos();
         int sent = 0;
-        while (sent < requests && System.nanoTime() < deadline) {
+        while (sent < requests) {
             String mutated = Mutations.mutate(example, random);
             Map<String, Long> before = rowCounts();
 
@@ -492,6 +490,12 @@ abstract class HostileInputContract extends RunningBridge {
     HttpRequest callbackRequest(Map<String, String> query, HttpRequest.BodyPublisher body, String contentType) {
         return HttpRequest.newBuilder(URI.create(base() + "/im/callback?" + ImBackend.encode(query)))
                 .header("Content-Type", contentType).timeout(Duration.ofSeconds(30)).POST(body).build();
+    }
+
+    /** Which of the tables exist, from the database's catalog (not from a query on each). */
+    List<String> tablesPresent() {
+        return database.queryForList("SELECT LOWER(table_name) FROM information_schema.tables WHERE LOWER(table_name) IN ("
+                + String.join(",", java.util.Collections.nCopies(TABLES.size(), "?")) + ")", String.class, TABLES.toArray());
     }
 
     Map<String, Long> rowCounts() {

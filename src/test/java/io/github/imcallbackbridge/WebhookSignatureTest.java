@@ -20,6 +20,13 @@ class WebhookSignatureTest {
     }
 
     @Test
+    void theTestsIndependentVerifierReproducesItToo() throws Exception {
+        // the oracle every delivery test checks the bridge's signatures with
+        assertThat(DeliveryContract.independentSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", ID, String.valueOf(TIMESTAMP), BODY))
+                .isEqualTo(EXPECTED);
+    }
+
+    @Test
     void andWithoutIt() {
         assertThat(WebhookSignature.fromSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").sign(ID, TIMESTAMP, BODY))
                 .isEqualTo(EXPECTED);
