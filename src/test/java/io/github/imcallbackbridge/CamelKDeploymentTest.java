@@ -1,5 +1,6 @@
 package io.github.imcallbackbridge;
 
+import io.github.imcallbackbridge.delivery.WebhookTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.github.imcallbackbridge;
 
+import io.github.imcallbackbridge.support.StandardWebhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
@@ -77,7 +78,7 @@ class DeliverWebhookRouteTest {
         assertThat(headers).containsKeys("webhook-id", "webhook-timestamp", "webhook-signature", "Content-Type")
                 .doesNotContainKey("X-Inbound");
         String signature = (String) headers.get("webhook-signature");
-        assertThat(signature).isEqualTo(DeliveryContract.independentSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        assertThat(signature).isEqualTo(StandardWebhooks.signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                 "evt_1", (String) headers.get("webhook-timestamp"), "{\"type\":\"im.topic.destroyed\"}"));
         assertThat(target.getExchanges().get(0).getProperty("targetUri", String.class))
                 .startsWith("http://crm.invalid/hooks?").contains("followRedirects=false");

@@ -1,5 +1,6 @@
 package io.github.imcallbackbridge;
 
+import io.github.imcallbackbridge.delivery.DeliveryOutcome;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -23,19 +24,16 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.StandardWebhooks;
 import io.github.imcallbackbridge.support.ImBackend;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,7 +104,7 @@ abstract class DeliveryContract extends RunningBridge {
                 String.class, group));
         assertThat(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp))).isLessThan(30);
         assertThat(signed.getHeader("webhook-signature"))
-                .isEqualTo(independentSignature(SECRET, id, timestamp, signed.getBodyAsString()));
+                .isEqualTo(StandardWebhooks.signature(SECRET, id, timestamp, signed.getBodyAsString()));
         LoggedRequest unsigned = awaitOne(ERP, group);
         assertThat(unsigned.getHeader("webhook-id")).isEqualTo(id);
         assertThat(unsigned.containsHeader("webhook-signature")).isFalse();
@@ -456,14 +454,6 @@ abstract class DeliveryContract extends RunningBridge {
     }
 
     // --- helpers ------------------------------------------------------------------------------------
-
-    /** Standard Webhooks, written from the specification without the application's code. */
-    static String independentSignature(String secret, String id, String timestamp, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.replaceFirst("^whsec_", "")), "HmacSHA256"));
-        return "v1," + Base64.getEncoder().encodeToString(
-                mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
-    }
 
     /** The deliveries of one page of the list. */
     JsonNode deliveries(String path) throws Exception {

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.StandardWebhooks;
 import io.github.imcallbackbridge.support.BridgeLauncher;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
@@ -93,7 +94,7 @@ class ErpTargetExampleTest {
 
         String webhookId = document.getHeader("webhook-id");
         assertThat(erp.get("doc_id").asText()).isEqualTo(webhookId);
-        assertThat(document.getHeader("webhook-signature")).isEqualTo(DeliveryContract.independentSignature(
+        assertThat(document.getHeader("webhook-signature")).isEqualTo(StandardWebhooks.signature(
                 ERP_SECRET, webhookId, document.getHeader("webhook-timestamp"), document.getBodyAsString()));
         assertThat(database.queryForMap(
                 "SELECT event_type, status FROM webhook_delivery WHERE target = 'erp' AND event_id = ?", webhookId))

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.imcallbackbridge.support.StandardWebhooks;
 import io.github.imcallbackbridge.support.BridgeLauncher;
 import io.github.imcallbackbridge.support.EmbeddedKafka;
 import io.github.imcallbackbridge.support.ImBackend;
@@ -78,7 +79,7 @@ class KafkaTargetTest {
                 assertThat(record.key()).as("the record's key is the webhook-id").isEqualTo(id);
                 assertThat(id).isEqualTo(jdbc.queryForObject("SELECT event_id FROM webhook_delivery WHERE payload = ?",
                         String.class, record.value()));
-                assertThat(header(record, "webhook-signature")).isEqualTo(DeliveryContract.independentSignature(
+                assertThat(header(record, "webhook-signature")).isEqualTo(StandardWebhooks.signature(
                         SECRET, id, header(record, "webhook-timestamp"), record.value()));
             }
 

@@ -1,5 +1,6 @@
 package io.github.imcallbackbridge.admin;
 
+import io.github.imcallbackbridge.delivery.WebhookTargets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

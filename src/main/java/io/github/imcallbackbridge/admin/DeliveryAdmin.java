@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.github.imcallbackbridge.QueryString;
+import io.github.imcallbackbridge.callback.QueryString;
 import org.apache.camel.Exchange;
 
 /**

@@ -2,7 +2,7 @@ package io.github.imcallbackbridge.boot;
 
 import java.util.List;
 
-import io.github.imcallbackbridge.WebhookTargets;
+import io.github.imcallbackbridge.delivery.WebhookTargets;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.model.Model;

@@ -1,6 +1,6 @@
 package io.github.imcallbackbridge.journal;
 
-import io.github.imcallbackbridge.CallbackRejectedException;
+import io.github.imcallbackbridge.callback.CallbackRejectedException;
 
 /**
  * Neither the database nor the journal could take a callback: it is refused at once with 503, so that the IM

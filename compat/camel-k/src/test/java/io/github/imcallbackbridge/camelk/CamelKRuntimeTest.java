@@ -34,12 +34,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.imcallbackbridge.support.ImBackend;
+import io.github.imcallbackbridge.support.StandardWebhooks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -199,7 +197,7 @@ class CamelKRuntimeTest {
         assertThat(crmRequests()).extracting(r -> r.getHeader("webhook-id"))
                 .containsExactlyInAnyOrderElementsOf(strings("SELECT event_id FROM im_topic_destroyed"));
         for (LoggedRequest webhook : crmRequests()) {
-            assertThat(webhook.getHeader("webhook-signature")).isEqualTo(signature(
+            assertThat(webhook.getHeader("webhook-signature")).isEqualTo(StandardWebhooks.signature(SIGNING_SECRET,
                     webhook.getHeader("webhook-id"), webhook.getHeader("webhook-timestamp"), webhook.getBodyAsString()));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT COUNT(*) FROM webhook_delivery WHERE status = 'DELIVERED'") == 2);
@@ -289,12 +287,6 @@ class CamelKRuntimeTest {
 
     static List<LoggedRequest> crmRequests() {
         return CRM.findAll(postRequestedFor(urlEqualTo("/crm")));
-    }
-
-    static String signature(String id, String timestamp, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(SIGNING_SECRET.substring("whsec_".length())), "HmacSHA256"));
-        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
     }
 
     static Connection database() throws SQLException {

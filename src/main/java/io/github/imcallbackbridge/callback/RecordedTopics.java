@@ -1,0 +1,40 @@
+package io.github.imcallbackbridge.callback;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+
+/**
+ * Which topics of a callback the batched insert recorded for the first time. The insert ({@code ON CONFLICT
+ * DO NOTHING}) tells only how many rows it added ({@code newTopicCount}): all of them (the usual case) or none
+ * (a repeated callback) settle it; for a callback that repeats only part of an earlier one, the route reads
+ * back the topics recorded under this callback's ID, and they are the body here.
+ * <p>
+ * Marks every record of {@code topicRecords} with {@code recorded} (true: new, its webhooks are queued) and
+ * answers the number of new topics.
+ */
+public class RecordedTopics {
+
+    public int mark(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> topics = exchange.getProperty("topicRecords", List.class);
+        int newTopics = exchange.getProperty("newTopicCount", 0, Integer.class);
+        Set<Object> recorded = null;
+        if (newTopics > 0 && newTopics < topics.size()) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rows = exchange.getMessage().getBody(List.class);
+            recorded = new HashSet<>();
+            for (Map<String, Object> row : rows) {
+                recorded.add(row.get("topic_id"));
+            }
+        }
+        for (Map<String, Object> topic : topics) {
+            boolean isNew = recorded == null ? newTopics > 0 : recorded.contains(topic.get("topicId"));
+            topic.put("recorded", isNew);
+        }
+        return newTopics;
+    }
+}

@@ -1,0 +1,174 @@
+package io.github.imcallbackbridge.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who drains which target, and how many of its requests are in flight: the whole concurrency protocol of
+ * delivery, in one place. The routes in {@code webhook-delivery.camel.yaml} ask, this class answers.
+ * <ul>
+ * <li>A target is drained by at most one drain loop at a time. A wake-up ({@link #drainsToStart}) starts one, or, when
+ * one is running, asks it to go round once more, so no wake-up is lost and none piles up.</li>
+ * <li>A target has {@code maxInFlight} slots per instance: the drain claims a batch of that many deliveries
+ * and sends each as soon as it has a slot ({@link #takeSlot}); each finished attempt frees its slot
+ * ({@link #attemptDone}). The next batch is claimed while the last ones are still in flight, so the
+ * target is kept busy without ever having more than {@code maxInFlight} requests at once.</li>
+ * </ul>
+ * The target's name is the exchange property {@code target} (for {@link #drainsToStart}, the body lists them).
+ */
+public class TargetDrains {
+
+    /** How often a drain waiting for slots looks whether the application is stopping. */
+    private static final long STOP_CHECK_MILLIS = 100;
+
+    /** Connection-level failures in a row (no HTTP answer) after which a target's drain pauses. */
+    static final int UNREACHABLE_IN_A_ROW = 5;
+    private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(5);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger("webhook-delivery");
+
+    private static final class Drain {
+        boolean running;
+        boolean wokenWhileRunning;
+        int inFlight;
+        int unreachableInARow;
+        long pausedUntilNanos;
+        boolean unreachable;
+    }
+
+    private final Map<String, Drain> drains = new HashMap<>();
+
+    /**
+     * Asks for a drain of each target named in the body (a list of names) and answers those whose drain the
+     * caller must start (send to the drain route): the ones with none running. A running drain is asked to go
+     * round once more instead.
+     */
+    public synchronized List<String> drainsToStart(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<String> targets = exchange.getMessage().getBody(List.class);
+        List<String> start = new ArrayList<>(1);
+        for (String target : targets) {
+            Drain drain = drain(target);
+            if (paused(drain)) {
+                continue; // the poller asks again once the pause is over
+            }
+            if (drain.running) {
+                drain.wokenWhileRunning = true;
+            } else {
+                drain.running = true;
+                drain.wokenWhileRunning = false;
+                start.add(target);
+            }
+        }
+        return start;
+    }
+
+    /** Whether the application is stopping (or not started yet): deliveries are then left for the next start. */
+    public boolean stopping(Exchange exchange) {
+        return !exchange.getContext().isStarted();
+    }
+
+    /**
+     * The ordered targets among a batch of written attempts (the body: their outcome rows, each with {@code target}
+     * and {@code ordered}): their groups' next events may be due now, so their drains go round again.
+     */
+    public List<String> orderedTargetsIn(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> outcomes = exchange.getMessage().getBody(List.class);
+        return outcomes.stream().filter(o -> Boolean.TRUE.equals(o.get("ordered"))).map(o -> (String) o.get("target"))
+                .distinct().toList();
+    }
+
+    /**
+     * Takes one of the target's {@code maxInFlight} slots for the claimed delivery about to be sent, waiting
+     * while they are all taken. False when the application is stopping: the delivery is then released, not sent.
+     */
+    public synchronized boolean takeSlot(Exchange exchange) throws InterruptedException {
+        Drain drain = drain(exchange.getProperty("target", String.class));
+        int max = exchange.getProperty("maxInFlight", 1, Integer.class);
+        while (exchange.getContext().isStarted() && !paused(drain)) {
+            if (drain.inFlight < max) {
+                drain.inFlight++;
+                return true;
+            }
+            wait(STOP_CHECK_MILLIS);
+        }
+        return false;
+    }
+
+    /**
+     * One attempt (or a delivery skipped because the application is stopping) is over: its slot is free. The
+     * attempt's outcome (the body) also tells whether the target can be reached: after
+     * {@link #UNREACHABLE_IN_A_ROW} attempts in a row without an HTTP answer (refused, reset, timed out) its drain
+     * pauses for the first wait of its retry schedule (at most 30 s) instead of failing every due delivery at once;
+     * the deliveries keep their schedule and their leases are released. One WARN when a target becomes
+     * unreachable, one INFO when it answers again.
+     */
+    public synchronized void attemptDone(Exchange exchange) {
+        String target = exchange.getProperty("target", String.class);
+        Drain drain = drain(target);
+        drain.inFlight = Math.max(0, drain.inFlight - 1);
+        if (exchange.getMessage().getBody() instanceof Map<?, ?> outcome && outcome.get("status") instanceof String status) {
+            if (outcome.get("statusCode") != null || "DELIVERED".equals(status)) {
+                if (drain.unreachable) {
+                    LOG.info("webhook target {} answers again: delivery resumes", target);
+                }
+                drain.unreachableInARow = 0;
+                drain.unreachable = false;
+            } else if (++drain.unreachableInARow >= UNREACHABLE_IN_A_ROW) {
+                Duration pause = pause(exchange.getProperty("retrySchedule", RetrySchedule.class));
+                drain.pausedUntilNanos = System.nanoTime() + pause.toNanos();
+                drain.unreachableInARow = 0;
+                if (!drain.unreachable) {
+                    LOG.warn("webhook target {} unreachable ({} attempts in a row without an answer): its deliveries pause"
+                            + " for {} ms at a time until it answers", target, UNREACHABLE_IN_A_ROW, pause.toMillis());
+                }
+                drain.unreachable = true;
+            }
+        }
+        notifyAll();
+    }
+
+    private static Duration pause(RetrySchedule schedule) {
+        Duration first = schedule == null ? DEFAULT_PAUSE : schedule.waitAfter(1).orElse(DEFAULT_PAUSE);
+        return first.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : first;
+    }
+
+    private static boolean paused(Drain drain) {
+        return drain.pausedUntilNanos != 0 && System.nanoTime() - drain.pausedUntilNanos < 0;
+    }
+
+    /**
+     * Called once at the end of each round: whether the drain goes round again, because the claim was a full
+     * batch ({@code claimedCount} reached {@code batchSize}: more may be due) or a wake-up came meanwhile, unless
+     * the application is stopping. When not, the drain is released in the same
+     * step, so no wake-up falls in between.
+     */
+    public synchronized boolean keepDraining(Exchange exchange) {
+        Drain drain = drain(exchange.getProperty("target", String.class));
+        int batchSize = exchange.getProperty("batchSize", 1, Integer.class);
+        int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
+        boolean again = exchange.getContext().isStarted() && !paused(drain) && (claimed >= batchSize || drain.wokenWhileRunning);
+        drain.wokenWhileRunning = false;
+        if (!again) {
+            drain.running = false;
+        }
+        return again;
+    }
+
+    /** Releases the drain if still held (the application is stopping, or a step failed). */
+    public synchronized void finishDraining(Exchange exchange) {
+        drain(exchange.getProperty("target", String.class)).running = false;
+    }
+
+    private Drain drain(String target) {
+        return drains.computeIfAbsent(target, t -> new Drain());
+    }
+}

@@ -1,0 +1,94 @@
+package io.github.imcallbackbridge.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A target that cannot be reached (attempts without an HTTP answer, in a row) is paused for the first wait of its
+ * retry schedule instead of having every due delivery fail at once; an answer, even an error status, ends it.
+ */
+class TargetDrainsTest {
+
+    CamelContext camel;
+    TargetDrains drains = new TargetDrains();
+
+    @BeforeEach
+    void start() {
+        camel = new DefaultCamelContext();
+        camel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+    }
+
+    @Test
+    void fiveAttemptsInARowWithoutAnAnswerPauseTheTargetForTheFirstWaitOfItsSchedule() throws Exception {
+        RetrySchedule schedule = RetrySchedule.parse("1s,30s");
+        for (int i = 1; i < TargetDrains.UNREACHABLE_IN_A_ROW; i++) {
+            drains.attemptDone(attempt("crm", null, "PENDING", schedule));
+        }
+        assertThat(drains.drainsToStart(wake("crm"))).as("four refusals: not yet").containsExactly("crm");
+        finish("crm");
+
+        drains.attemptDone(attempt("crm", null, "PENDING", schedule));
+
+        assertThat(drains.drainsToStart(wake("crm", "erp"))).as("paused; another target is not").containsExactly("erp");
+        Exchange batch = attempt("crm", null, null, schedule);
+        batch.setProperty("maxInFlight", 16);
+        assertThat(drains.takeSlot(batch)).as("a claimed delivery is released, not sent").isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> drains.drainsToStart(wake("crm")).contains("crm"));
+    }
+
+    @Test
+    void anAnswerEvenAnErrorStatusMeansTheTargetIsReachable() {
+        RetrySchedule schedule = RetrySchedule.parse("30s");
+        for (int i = 1; i < TargetDrains.UNREACHABLE_IN_A_ROW; i++) {
+            drains.attemptDone(attempt("crm", null, "PENDING", schedule));
+        }
+        drains.attemptDone(attempt("crm", 503, "PENDING", schedule));
+        for (int i = 1; i < TargetDrains.UNREACHABLE_IN_A_ROW; i++) {
+            drains.attemptDone(attempt("crm", null, "PENDING", schedule));
+        }
+        assertThat(drains.drainsToStart(wake("crm"))).as("the count started again after the 503").containsExactly("crm");
+    }
+
+    Exchange attempt(String target, Integer statusCode, String status, RetrySchedule schedule) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty("target", target);
+        exchange.setProperty("retrySchedule", schedule);
+        Map<String, Object> outcome = new HashMap<>();
+        outcome.put("statusCode", statusCode);
+        if (status != null) {
+            outcome.put("status", status);
+        }
+        exchange.getMessage().setBody(outcome);
+        return exchange;
+    }
+
+    Exchange wake(String... targets) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(List.of(targets));
+        return exchange;
+    }
+
+    void finish(String target) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty("target", target);
+        drains.finishDraining(exchange);
+    }
+}
