@@ -6,7 +6,7 @@
 
   var TOKEN_KEY = 'im-callback-bridge.admin-token';
   var SVG = 'http://www.w3.org/2000/svg';
-  var page = { filters: {}, cursor: null, previous: [], next: null, rows: [] };
+  var page = { filters: {}, cursor: null, next: null, rows: [] };
 
   function byId(id) {
     return document.getElementById(id);
@@ -144,15 +144,7 @@
     byId('app').hidden = true;
     byId('sign-out').hidden = true;
     byId('sign-in').hidden = false;
-    var note = byId('sign-in-error');
-    if (!note) {
-      note = document.createElement('p');
-      note.id = 'sign-in-error';
-      note.className = 'error';
-      note.setAttribute('role', 'alert');
-      byId('sign-in-form').appendChild(note);
-    }
-    note.textContent = message;
+    byId('sign-in-error').textContent = message;
     byId('token').focus();
   }
 
@@ -476,17 +468,14 @@
     byId('filters').addEventListener('submit', function (event) {
       event.preventDefault();
       page.filters = readFilters();
-      page.previous = [];
       loadDeliveries(null);
     });
     byId('replay-selected').addEventListener('click', replaySelected);
     byId('replay-dead').addEventListener('click', replayDead);
     byId('next-page').addEventListener('click', function () {
-      page.previous.push(page.cursor);
       loadDeliveries(page.next);
     });
     byId('first-page').addEventListener('click', function () {
-      page.previous = [];
       loadDeliveries(null);
     });
     byId('close-detail').addEventListener('click', closeDetail);

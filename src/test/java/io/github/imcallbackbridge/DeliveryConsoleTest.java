@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -142,7 +141,7 @@ class DeliveryConsoleTest extends RunningBridge {
     @ParameterizedTest(name = "{0}")
     @MethodSource("browsers")
     void aDeadDeliveryIsShownWithItsAttemptsAndItsReplayButtonDeliversIt(String name) {
-        String group = newGroup();
+        String group = CallbackFlowContract.newGroupId();
         assertThat(im.callback(TOPIC_DESTROYED, ImBackend.topicCallback(group, "a")).body()).isEqualTo(OK_REPLY);
         await().atMost(Duration.ofSeconds(15)).until(() -> "DEAD".equals(erpStatus(group)));
         String webhookId = database.queryForObject(
@@ -174,7 +173,7 @@ class DeliveryConsoleTest extends RunningBridge {
     @ParameterizedTest(name = "{0}")
     @MethodSource("browsers")
     void theTargetsDeadOnesAreReplayedAfterConfirmingAndTheSelectedOnesToo(String name) {
-        String group = newGroup();
+        String group = CallbackFlowContract.newGroupId();
         assertThat(im.callback(TOPIC_DESTROYED, ImBackend.topicCallback(group, "a", "b", "c")).body()).isEqualTo(OK_REPLY);
         await().atMost(Duration.ofSeconds(15)).until(() -> deadAtErp(group) == 3);
         WebDriver browser = signedIn(name);
@@ -202,8 +201,8 @@ class DeliveryConsoleTest extends RunningBridge {
     @ParameterizedTest(name = "{0}")
     @MethodSource("browsers")
     void theFiltersNarrowTheList(String name) {
-        String first = newGroup();
-        String second = newGroup();
+        String first = CallbackFlowContract.newGroupId();
+        String second = CallbackFlowContract.newGroupId();
         assertThat(im.callback(TOPIC_DESTROYED, ImBackend.topicCallback(first, "a", "b")).body()).isEqualTo(OK_REPLY);
         assertThat(im.callback(TOPIC_DESTROYED, ImBackend.topicCallback(second, "a")).body()).isEqualTo(OK_REPLY);
         await().atMost(Duration.ofSeconds(15)).until(() -> database.queryForObject("SELECT COUNT(*) FROM webhook_delivery"
@@ -240,7 +239,7 @@ class DeliveryConsoleTest extends RunningBridge {
     @ParameterizedTest(name = "{0}")
     @MethodSource("browsers")
     void itFitsA375PixelScreenWithoutScrollingSideways(String name) throws Exception {
-        String group = newGroup();
+        String group = CallbackFlowContract.newGroupId();
         assertThat(im.callback(TOPIC_DESTROYED, ImBackend.topicCallback(group, "aVeryLongTopicNameThatWouldPushTheTableWide")).body())
                 .isEqualTo(OK_REPLY);
         await().atMost(Duration.ofSeconds(15)).until(() -> "DEAD".equals(erpStatus(group)));
@@ -380,10 +379,6 @@ class DeliveryConsoleTest extends RunningBridge {
     }
 
     // --- the database ------------------------------------------------------------------------------------
-
-    static String newGroup() {
-        return "@TGS#_console" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     String erpStatus(String group) {
         List<String> statuses = database.queryForList("SELECT status FROM webhook_delivery WHERE target = 'erp' AND group_id = ?",

@@ -43,7 +43,7 @@ public class ConsoleStatistics {
         List<Map<String, Object>> rows = exchange.getMessage().getBody(List.class);
         Map<String, Map<String, Object>> counts = new HashMap<>();
         for (Map<String, Object> row : rows) {
-            counts.put(String.valueOf(column(row, "target")), row);
+            counts.put(String.valueOf(DeliveryAdmin.value(row, "target")), row);
         }
         Instant now = Instant.now();
         List<Map<String, Object>> targets = new ArrayList<>();
@@ -73,9 +73,8 @@ public class ConsoleStatistics {
         for (int i = 0; i <= HOUR.toMinutes(); i++) {
             minutes.put(since.plus(i, ChronoUnit.MINUTES), new long[3]);
         }
-        add(minutes, exchange.getMessage().getHeader("callbacksPerMinute", List.class), "callbacks", 0);
-        add(minutes, exchange.getMessage().getHeader("attemptsPerMinute", List.class), "delivered", 1);
-        add(minutes, exchange.getMessage().getHeader("attemptsPerMinute", List.class), "failed", 2);
+        add(minutes, exchange.getMessage().getHeader("callbacksPerMinute", List.class), "callbacks");
+        add(minutes, exchange.getMessage().getHeader("attemptsPerMinute", List.class), null, "delivered", "failed");
         List<Map<String, Object>> shown = new ArrayList<>();
         minutes.forEach((minute, n) -> {
             Map<String, Object> bar = new LinkedHashMap<>();
@@ -97,25 +96,25 @@ public class ConsoleStatistics {
 
     private static Map<String, Object> counted(Map<String, Object> row, Instant now) {
         Map<String, Object> counts = new LinkedHashMap<>();
-        Instant oldest = row == null ? null : instant(column(row, "oldest_pending"));
-        counts.put("pending", row == null ? 0L : number(column(row, "pending")));
+        Instant oldest = row == null ? null : instant(DeliveryAdmin.value(row, "oldest_pending"));
+        counts.put("pending", row == null ? 0L : number(DeliveryAdmin.value(row, "pending")));
         counts.put("oldest_pending_seconds", oldest == null ? null : Math.max(0, Duration.between(oldest, now).toSeconds()));
-        counts.put("delivered_last_hour", row == null ? 0L : number(column(row, "delivered_last_hour")));
-        counts.put("dead", row == null ? 0L : number(column(row, "dead")));
+        counts.put("delivered_last_hour", row == null ? 0L : number(DeliveryAdmin.value(row, "delivered_last_hour")));
+        counts.put("dead", row == null ? 0L : number(DeliveryAdmin.value(row, "dead")));
         return counts;
     }
 
+    /** Adds each row's counts to its minute's bar, the columns in the bar's order (null: a slot left alone). */
     @SuppressWarnings("unchecked")
-    private static void add(Map<Instant, long[]> minutes, List<?> rows, String column, int slot) {
-        if (rows == null) {
-            return;
-        }
-        for (Object row : rows) {
+    private static void add(Map<Instant, long[]> minutes, List<?> rows, String... columns) {
+        for (Object row : rows == null ? List.of() : rows) {
             Map<String, Object> values = (Map<String, Object>) row;
-            Instant minute = instant(column(values, "minute_start"));
+            Instant minute = instant(DeliveryAdmin.value(values, "minute_start"));
             long[] bar = minute == null ? null : minutes.get(minute.truncatedTo(ChronoUnit.MINUTES));
-            if (bar != null) {
-                bar[slot] += number(column(values, column));
+            for (int slot = 0; bar != null && slot < columns.length; slot++) {
+                if (columns[slot] != null) {
+                    bar[slot] += number(DeliveryAdmin.value(values, columns[slot]));
+                }
             }
         }
     }
@@ -135,11 +134,5 @@ public class ConsoleStatistics {
             return local.toInstant(ZoneOffset.UTC);
         }
         return null;
-    }
-
-    /** A row's column, whatever case the database gave its name. */
-    private static Object column(Map<String, Object> row, String name) {
-        Object value = row.get(name);
-        return value != null ? value : row.get(name.toUpperCase());
     }
 }

@@ -245,7 +245,7 @@ public class DeliveryAdmin {
     }
 
     /** A row's column, whatever case the database gave its name. */
-    private static Object value(Map<String, Object> row, String column) {
+    static Object value(Map<String, Object> row, String column) {
         Object value = row.get(column);
         return value != null ? value : row.get(column.toUpperCase());
     }

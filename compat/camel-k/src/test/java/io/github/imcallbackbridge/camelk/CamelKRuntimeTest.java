@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.imcallbackbridge.support.FlakyNetwork;
 import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.StandardWebhooks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -67,6 +68,9 @@ class CamelKRuntimeTest {
             .resetOnEachTest(false).build();
 
     static EmbeddedPostgres postgres;
+    /** Between the pod and its database, so that the test can take the database away. */
+    static FlakyNetwork network;
+    static Path journal;
     static Process pod;
     static Path podLog;
     static ImBackend im;
@@ -122,7 +126,7 @@ class CamelKRuntimeTest {
         port = ImBackend.freePort();
         Path deployments = Files.createDirectories(root.resolve("deployments"));
         podLog = root.resolve("pod.log");
-        Files.createDirectories(deployments.resolve("data/journal")); // run.sh's mount of the journal's volume
+        journal = Files.createDirectories(deployments.resolve("data/journal")); // run.sh's mount of the journal's volume
         ProcessBuilder start = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(),
                 "-jar", Path.of(System.getProperty("quarkus.app"), "quarkus-run.jar").toAbsolutePath().toString())
                 .directory(deployments.toFile()).redirectErrorStream(true).redirectOutput(podLog.toFile());
@@ -145,7 +149,8 @@ class CamelKRuntimeTest {
         env.put("IM_CALLBACKS_FORWARD", "Group.CallbackAfter*");
         // the test's own: a free port instead of the pod's 8080, the embedded database instead of the Service postgres
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort()
+        network = new FlakyNetwork("127.0.0.1", postgres.getPort());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + network.port()
                 + "/imbridge?connectTimeout=2&socketTimeout=4&options=-c%20statement_timeout=1500");
         pod = start.start();
         im = new ImBackend(port, TOKEN);
@@ -167,6 +172,9 @@ class CamelKRuntimeTest {
             if (!pod.waitFor(20, TimeUnit.SECONDS)) {
                 pod.destroyForcibly();
             }
+        }
+        if (network != null) {
+            network.close();
         }
         if (postgres != null) {
             postgres.close();
@@ -283,6 +291,30 @@ class CamelKRuntimeTest {
                 .version(HttpClient.Version.HTTP_1_1).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"pad\":\"" + "x".repeat(1_100_000) + "\"}")).build());
         assertThat(oversized.statusCode()).as("quarkus.http.limits.max-body-size").isEqualTo(413);
+    }
+
+    @Test
+    @Order(8)
+    void aCallbackAcknowledgedWhileTheDatabaseIsAwayIsJournaledAndRecordedWhenItIsBack() throws Exception {
+        String group = "@TGS#_whileAway";
+        network.refuse();
+        try {
+            HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, ImBackend.topicCallback(group, "a", "b"));
+
+            assertThat(reply.statusCode()).isEqualTo(200);
+            assertThat(reply.body()).isEqualTo(OK_REPLY);
+            try (var files = Files.list(journal)) {
+                assertThat(files.count()).as("kept on the journal's volume").isPositive();
+            }
+            assertThat(count("SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = '" + group + "'")).isZero();
+        } finally {
+            network.heal();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(
+                "SELECT COUNT(*) FROM im_topic_destroyed WHERE group_id = '" + group + "'") == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> crmRequests().stream()
+                .filter(r -> r.getBodyAsString().contains(group)).count() == 2);
     }
 
     static List<LoggedRequest> crmRequests() {
