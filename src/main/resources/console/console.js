@@ -20,6 +20,11 @@
 
   function call(method, path) {
     return new Promise(function (resolve, reject) {
+      if (!token()) {
+        // signed out meanwhile (another tab of this page, or the storage cleared): no request without a token
+        reject({ status: 401, detail: 'not signed in' });
+        return;
+      }
       var xhr = new XMLHttpRequest();
       xhr.open(method, path);
       xhr.setRequestHeader('Authorization', 'Bearer ' + token());
