@@ -29,6 +29,9 @@ public class CallbackJournalHealth implements HealthIndicator {
         Health.Builder health = journal.isWritable() ? Health.up() : Health.down();
         health.withDetail("recordsWaiting", journal.waitingRecords())
                 .withDetail("directory", journal.getDirectory().toAbsolutePath().normalize().toString());
+        if (journal.isUsedElsewhere()) {
+            health.withDetail("reason", "the folder is in use by another process: give each instance its own CALLBACK_JOURNAL_DIR");
+        }
         if (journal.lastWriteFailure() != null) {
             health.withDetail("lastWriteFailure", journal.lastWriteFailure());
         }

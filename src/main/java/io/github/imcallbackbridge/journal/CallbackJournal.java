@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * after it are skipped with a WARN, the segment is kept aside as {@code .damaged}, the records before it are
  * replayed. A record that the recording routes refuse for good (not an outage) is kept aside in
  * {@code rejected/} with an ERROR, so it never blocks the records after it.
+ * <p>
+ * One process owns a journal folder: the first append or replay takes an exclusive lock on {@code journal.lock}
+ * in it, held until the process ends. Another instance pointed at the same folder (two containers sharing a
+ * volume, two {@code java -jar} in one working directory) neither appends nor replays there: its callbacks that
+ * would need the journal are refused (503 FAIL) and its health reports the journal DOWN, naming the folder, so
+ * one instance never replays or deletes a segment another is writing.
  */
 public class CallbackJournal {
 
@@ -60,6 +68,9 @@ public class CallbackJournal {
     private long nextSequence = -1;
     private final AtomicLong waiting = new AtomicLong(-1);
     private volatile String lastWriteFailure;
+    private FileChannel lockFile;
+    private FileLock ownership;
+    private volatile boolean usedElsewhere;
 
     public void setDirectory(String directory) {
         this.directory = Paths.get(directory);
@@ -87,6 +98,9 @@ public class CallbackJournal {
         crc.update(payload);
         record.putInt(MAGIC).putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
         long before = -1;
+        if (!owned()) {
+            throw new JournalUnavailableException();
+        }
         try {
             FileChannel segment = segmentForAppend();
             before = segment.position();
@@ -123,7 +137,7 @@ public class CallbackJournal {
 
     /** Whether appends can be expected to work: the folder is (or can be made) a writable directory and the last append did not fail. */
     public boolean isWritable() {
-        if (lastWriteFailure != null) {
+        if (lastWriteFailure != null || !owned()) {
             return false;
         }
         Path existing = directory.toAbsolutePath();
@@ -131,6 +145,11 @@ public class CallbackJournal {
             existing = existing.getParent();
         }
         return existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+    }
+
+    /** Whether another process (or another bridge in this JVM) holds the journal folder's lock. */
+    public boolean isUsedElsewhere() {
+        return usedElsewhere;
     }
 
     public String lastWriteFailure() {
@@ -147,6 +166,9 @@ public class CallbackJournal {
      * next append starts a new segment, so a segment being replayed is never appended to).
      */
     public synchronized List<String> segmentsToReplay() {
+        if (!owned()) {
+            return List.of(); // another process's journal: it replays its own
+        }
         sealCurrent();
         return segments().stream().map(Path::toString).toList();
     }
@@ -223,9 +245,67 @@ public class CallbackJournal {
         }
     }
 
-    /** Closes the segment being written (the bean's destroy method). */
+    /** Closes the segment being written and gives up the folder (the bean's destroy method). */
     public synchronized void close() {
         sealCurrent();
+        try {
+            if (lockFile != null) {
+                lockFile.close(); // releases the lock
+            }
+        } catch (IOException e) {
+            LOG.warn("the journal's lock file could not be closed: {}", e.toString());
+        }
+        lockFile = null;
+        ownership = null;
+    }
+
+    /**
+     * Whether this process owns the journal folder, taking its lock if nobody holds it. The first refusal is
+     * logged as an ERROR naming the folder; ownership is tried again on each call, so the instance takes over
+     * once the other one has stopped.
+     */
+    private synchronized boolean owned() {
+        if (ownership != null && ownership.isValid()) {
+            return true;
+        }
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(directory);
+            channel = FileChannel.open(directory.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lockFile = channel;
+                ownership = lock;
+                if (usedElsewhere) {
+                    LOG.info("the journal folder {} is this instance's now", directory.toAbsolutePath().normalize());
+                }
+                usedElsewhere = false;
+                return true;
+            }
+        } catch (OverlappingFileLockException sameJvm) {
+            // another bridge in this JVM holds it: as good as another process
+        } catch (IOException e) {
+            closeQuietly(channel);
+            return false; // not writable: isWritable and the appends say so
+        }
+        closeQuietly(channel);
+        if (!usedElsewhere) {
+            LOG.error("the journal folder {} is in use by another process (journal.lock is held): this instance "
+                    + "cannot keep callbacks there; give each instance its own CALLBACK_JOURNAL_DIR",
+                    directory.toAbsolutePath().normalize());
+        }
+        usedElsewhere = true;
+        return false;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing was locked through it
+            }
+        }
     }
 
     private FileChannel segmentForAppend() throws IOException {
