@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * replayed. A record that the recording routes refuse for good (not an outage) is kept aside in
  * {@code rejected/} with an ERROR, so it never blocks the records after it.
  * <p>
- * One process owns a journal folder: the first append or replay takes an exclusive lock on {@code journal.lock}
- * in it, held until the process ends. Another instance pointed at the same folder (two containers sharing a
+ * One process owns a journal folder: its first use (an append, a replay or a health check) takes an exclusive
+ * lock on {@code journal.lock} in it, held until the bean closes. Another instance pointed at the same folder (two containers sharing a
  * volume, two {@code java -jar} in one working directory) neither appends nor replays there: its callbacks that
  * would need the journal are refused (503 FAIL) and its health reports the journal DOWN, naming the folder, so
  * one instance never replays or deletes a segment another is writing.
@@ -68,7 +68,6 @@ public class CallbackJournal {
     private long nextSequence = -1;
     private final AtomicLong waiting = new AtomicLong(-1);
     private volatile String lastWriteFailure;
-    private FileChannel lockFile;
     private FileLock ownership;
     private volatile boolean usedElsewhere;
 
@@ -135,16 +134,9 @@ public class CallbackJournal {
         return count;
     }
 
-    /** Whether appends can be expected to work: the folder is (or can be made) a writable directory and the last append did not fail. */
+    /** Whether appends can be expected to work: this instance owns the folder, it is writable and the last append did not fail. */
     public boolean isWritable() {
-        if (lastWriteFailure != null || !owned()) {
-            return false;
-        }
-        Path existing = directory.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        return existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+        return lastWriteFailure == null && owned() && Files.isWritable(directory);
     }
 
     /** Whether another process (or another bridge in this JVM) holds the journal folder's lock. */
@@ -248,15 +240,10 @@ public class CallbackJournal {
     /** Closes the segment being written and gives up the folder (the bean's destroy method). */
     public synchronized void close() {
         sealCurrent();
-        try {
-            if (lockFile != null) {
-                lockFile.close(); // releases the lock
-            }
-        } catch (IOException e) {
-            LOG.warn("the journal's lock file could not be closed: {}", e.toString());
+        if (ownership != null) {
+            closeQuietly(ownership.channel()); // releases the lock
+            ownership = null;
         }
-        lockFile = null;
-        ownership = null;
     }
 
     /**
@@ -274,7 +261,6 @@ public class CallbackJournal {
             channel = FileChannel.open(directory.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock != null) {
-                lockFile = channel;
                 ownership = lock;
                 if (usedElsewhere) {
                     LOG.info("the journal folder {} is this instance's now", directory.toAbsolutePath().normalize());
@@ -283,7 +269,7 @@ public class CallbackJournal {
                 return true;
             }
         } catch (OverlappingFileLockException sameJvm) {
-            // another bridge in this JVM holds it: as good as another process
+            // another bridge in this JVM holds it (tests): as good as another process
         } catch (IOException e) {
             closeQuietly(channel);
             return false; // not writable: isWritable and the appends say so
@@ -303,7 +289,7 @@ public class CallbackJournal {
             try {
                 channel.close();
             } catch (IOException ignored) {
-                // nothing was locked through it
+                // closing is all that is left to do with it
             }
         }
     }
