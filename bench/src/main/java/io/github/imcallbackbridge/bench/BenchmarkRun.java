@@ -263,12 +263,28 @@ public final class BenchmarkRun {
         warmUps.add(app.name + " " + rounds + " rounds (last: " + compiled + " methods compiled)");
     }
 
-    /** Waits (at most 90 s) until the database's outbox has nothing pending; answers how long it took. */
+    /**
+     * Waits (at most 90 s) until the database's outbox has nothing pending; answers how long it took. Asks every
+     * 20 ms on one connection whether any row is pending (an index look-up): counting them, on a new connection
+     * each time, cost the database more than the deliveries it was timing.
+     */
     long drain(Postgres pg, String database) throws Exception {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(90);
-        while (pg.pending(database) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        try (Connection c = DriverManager.getConnection(pg.url(database), "bench", "");
+             PreparedStatement anyPending = c.prepareStatement("SELECT 1 FROM webhook_delivery WHERE status = 'PENDING' LIMIT 1")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet r = anyPending.executeQuery()) {
+                    if (!r.next()) {
+                        break;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
         }
         return (System.nanoTime() - start) / 1_000_000;
     }
