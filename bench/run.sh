@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark: ./bench/run.sh [seconds per wrk run, default 10]
+# The benchmark: ./bench/run.sh [seconds per wrk run, default 10] [parts: ingest,delivery,memory (default all)]
 # Builds the bridge's jar and the yardstick, starts a throwaway PostgreSQL on 127.0.0.1:55432, runs every
 # case (about 6 minutes with the default 10 s), prints one table and writes bench/results/results.md and
 # bench/results/bench.png. Needs wrk and PostgreSQL (Debian packages wrk, postgresql: installed if missing,
@@ -20,5 +20,5 @@ fi
 ./mvnw -q -f bench/pom.xml package
 mkdir -p bench/results
 rm -f bench/results/*.log
-java -Dbench.seconds="${1:-10}" -Dbench.root="$PWD" -Dloader.main=io.github.imcallbackbridge.bench.BenchmarkRun \
+java -Dbench.seconds="${1:-10}" -Dbench.cases="${2:-ingest,delivery,memory}" -Dbench.root="$PWD" -Dloader.main=io.github.imcallbackbridge.bench.BenchmarkRun \
   -jar bench/target/im-callback-bridge-bench.jar

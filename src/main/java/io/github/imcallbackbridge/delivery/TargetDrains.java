@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>A target is drained by at most one drain loop at a time. A wake-up ({@link #drainsToStart}) starts one, or, when
  * one is running, asks it to go round once more, so no wake-up is lost and none piles up.</li>
- * <li>A target has {@code maxInFlight} slots per instance: the drain claims a batch of that many deliveries
- * and sends each as soon as it has a slot ({@link #takeSlot}); each finished attempt frees its slot
+ * <li>A target has {@code maxInFlight} slots per instance: the drain claims a batch of deliveries (a few per
+ * slot, {@code batchSize}) and sends each as soon as it has a slot ({@link #takeSlot}); each finished attempt frees its slot
  * ({@link #attemptDone}). The next batch is claimed while the last ones are still in flight, so the
  * target is kept busy without ever having more than {@code maxInFlight} requests at once.</li>
  * </ul>

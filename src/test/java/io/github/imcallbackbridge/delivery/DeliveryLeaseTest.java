@@ -24,9 +24,20 @@ class DeliveryLeaseTest {
 
     @Test
     void aSlowTargetGetsALeaseThatOutlastsAWaitForASlotAndAnAttempt() {
-        // up to 2 s + 600 s per attempt, twice, plus 10%: 1,324.4 s
+        // a batch of 10 with 10 slots: the batch before it, then its own attempt; 2 s + 600 s per attempt, twice,
+        // plus 10%: 1,324.4 s
         Duration lease = length(lease(300).claim(exchange(602_000)));
         assertThat(lease).isGreaterThanOrEqualTo(Duration.ofMillis(1_324_400)).isLessThan(Duration.ofSeconds(1_325));
+    }
+
+    @Test
+    void aBatchLargerThanTheSlotsWaitsForOneAttemptPerSlotsWorthAheadOfIt() {
+        // a batch of 10 with 4 slots: up to 3 attempts ahead in its own batch and the one before it, then its own
+        // attempt; 10 s per attempt, four times, plus 10%: 44 s
+        Exchange exchange = exchange(10_000);
+        exchange.setProperty("maxInFlight", 4);
+        Duration lease = length(lease(1).claim(exchange));
+        assertThat(lease).isEqualTo(Duration.ofSeconds(44));
     }
 
     private static DeliveryLease lease(long seconds) {
