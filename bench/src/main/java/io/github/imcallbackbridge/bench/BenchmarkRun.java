@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  * <p>
  * System properties: {@code bench.seconds} (length of each wrk run, default 10), {@code bench.root} (the
  * project folder, default the working directory), {@code bench.cases} (which parts to run, comma-separated:
- * {@code ingest}, {@code delivery}, {@code memory}; default all; a part alone writes
+ * {@code ingest}, {@code delivery}, {@code memory}, or {@code latency}: the ingest part's latency rows without the
+ * yardstick; default all; a part alone writes
  * {@code bench/results/results-<parts>.md} and leaves the full results and the plot as they are).
  */
 public final class BenchmarkRun {
@@ -72,6 +73,9 @@ public final class BenchmarkRun {
             pg.createDatabases("bridge", "yardstick", "delivery", "small");
             if (cases.contains("ingest")) {
                 ingest(pg, target);
+            }
+            if (cases.contains("latency") && !cases.contains("ingest")) {
+                latencyOnly(pg, target);
             }
             if (cases.contains("delivery")) {
                 delivery(pg, target);
@@ -158,6 +162,17 @@ public final class BenchmarkRun {
             drain(pg, "bridge");
             drain(pg, "yardstick");
             return ours;
+        }
+    }
+
+    /** The latency rows of the ingest part alone (bridge only, its warm-up, its 1-topic peak, then {@link #latencies}). */
+    void latencyOnly(Postgres pg, Target target) throws Exception {
+        try (App bridge = App.bridge(pg.url("bridge"), BRIDGE_PORT, target.url("ingest"), List.of())) {
+            warmUp(pg, bridge);
+            Wrk.Result peak = Wrk.run(bridge, 1, true, SECONDS);
+            drain(pg, "bridge");
+            row("1-topic callback", fmt(peak.rps), "", "", ms(peak.p99), "");
+            latencies(pg, target, bridge, peak.rps);
         }
     }
 
