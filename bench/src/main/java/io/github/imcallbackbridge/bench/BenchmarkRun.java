@@ -180,6 +180,10 @@ public final class BenchmarkRun {
     void latencies(Postgres pg, Target target, App bridge, double peak) throws Exception {
         {
             int half = (int) Math.max(10, peak / 2);
+            // not reported: the first fixed-rate run of this JVM measured its own HTTP client and the target
+            // (both here) compiling, the bridge's p99 looked 5 to 10 times worse than in the runs after it
+            Load.rate(bridge, 1, half, SECONDS, target, false);
+            drain(pg, "bridge");
             Load.Result healthy = Load.rate(bridge, 1, half, SECONDS, target, false);
             target.setDelayMillis(3000);
             Load.Result slow = Load.rate(bridge, 1, half, SECONDS, target, false);
