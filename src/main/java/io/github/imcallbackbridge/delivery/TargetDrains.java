@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ public class TargetDrains {
     private static final Logger LOG = LoggerFactory.getLogger("webhook-delivery");
 
     private static final class Drain {
+        long lastClaimNanos;
+        boolean lastClaimFull = true;
         boolean running;
         boolean wokenWhileRunning;
         int inFlight;
@@ -44,6 +47,31 @@ public class TargetDrains {
     }
 
     private final Map<String, Drain> drains = new HashMap<>();
+    private long claimGapNanos = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** The shortest time between two claims of one target that did not fill their batch (webhook.claim-gap-ms). */
+    public void setClaimGapMs(long millis) {
+        this.claimGapNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /**
+     * Called before each claim: when the target's last claim did not fill its batch (callbacks trickle in, each
+     * waking the drain), waits until the claim gap has passed since it, so that one claim (a committed UPDATE and
+     * a SELECT) takes the deliveries of every callback recorded meanwhile instead of one claim each. A full last
+     * claim (a backlog) or an idle target is claimed from at once.
+     */
+    public void paceClaim(Exchange exchange) throws InterruptedException {
+        long wait;
+        synchronized (this) {
+            Drain drain = drain(exchange.getProperty("target", String.class));
+            long now = System.nanoTime();
+            wait = drain.lastClaimFull ? 0 : drain.lastClaimNanos + claimGapNanos - now;
+            drain.lastClaimNanos = now + Math.max(0, wait);
+        }
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
 
     /**
      * Asks for a drain of each target named in the body (a list of names) and answers those whose drain the
@@ -155,6 +183,7 @@ public class TargetDrains {
         Drain drain = drain(exchange.getProperty("target", String.class));
         int batchSize = exchange.getProperty("batchSize", 1, Integer.class);
         int claimed = exchange.getProperty("claimedCount", 0, Integer.class);
+        drain.lastClaimFull = claimed >= batchSize;
         boolean again = exchange.getContext().isStarted() && !paused(drain) && (claimed >= batchSize || drain.wokenWhileRunning);
         drain.wokenWhileRunning = false;
         if (!again) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A target that cannot be reached (attempts without an HTTP answer, in a row) is paused for the first wait of its
  * retry schedule instead of having every due delivery fail at once; an answer, even an error status, ends it.
+ * Claims of a target whose deliveries trickle in are spaced by the claim gap; a backlog is claimed without pause.
  */
 class TargetDrainsTest {
 
@@ -65,6 +66,29 @@ class TargetDrainsTest {
             drains.attemptDone(attempt("crm", null, "PENDING", schedule));
         }
         assertThat(drains.drainsToStart(wake("crm"))).as("the count started again after the 503").containsExactly("crm");
+    }
+
+    @Test
+    void afterAClaimThatDidNotFillItsBatchTheNextWaitsForTheClaimGapAndAfterAFullOneItDoesNot() throws Exception {
+        drains.setClaimGapMs(400);
+        Exchange round = new DefaultExchange(camel);
+        round.setProperty("target", "crm");
+        round.setProperty("batchSize", 64);
+
+        long first = System.nanoTime();
+        drains.paceClaim(round); // an idle target: claimed from at once
+        round.setProperty("claimedCount", 3);
+        drains.keepDraining(round);
+        drains.paceClaim(round);
+        assertThat(Duration.ofNanos(System.nanoTime() - first)).as("3 of 64: the next claim waits for the gap")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+
+        round.setProperty("claimedCount", 64);
+        drains.keepDraining(round);
+        long full = System.nanoTime();
+        drains.paceClaim(round);
+        assertThat(Duration.ofNanos(System.nanoTime() - full)).as("a full batch: more are due, claimed at once")
+                .isLessThan(Duration.ofMillis(400));
     }
 
     Exchange attempt(String target, Integer statusCode, String status, RetrySchedule schedule) {
