@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -738,8 +737,9 @@ public final class BenchmarkRun {
          */
         static Result rate(App app, int topics, int rate, int seconds, Target target, boolean arrivals) throws Exception {
             int total = rate * seconds;
-            List<Double> latencies = new CopyOnWriteArrayList<>();
+            double[] latencyOf = new double[total]; // one slot per request: nothing allocated or copied per reply
             Map<String, Long> acked = new ConcurrentHashMap<>();
+            target.noteArrivals(arrivals);
             CountDownLatch done = new CountDownLatch(total);
             ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
             String prefix = "@TGS#_rate" + System.nanoTime() + "n";
@@ -758,7 +758,7 @@ public final class BenchmarkRun {
                         .POST(HttpRequest.BodyPublishers.ofString(callbackBody(group, topics))).build();
                 CLIENT.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
                     long now = System.nanoTime();
-                    latencies.add((now - planned) / 1e6);
+                    latencyOf[(int) i] = (now - planned) / 1e6;
                     if (failure == null && response.statusCode() == 200) {
                         acked.put(group + "@TOPIC#_t0", now);
                     }
@@ -767,6 +767,7 @@ public final class BenchmarkRun {
             }, begin - System.nanoTime(), intervalNanos, TimeUnit.NANOSECONDS);
             done.await(seconds + 60L, TimeUnit.SECONDS);
             clock.shutdownNow();
+            List<Double> latencies = Arrays.stream(latencyOf).boxed().toList();
             List<Double> toArrival = new ArrayList<>();
             if (arrivals) {
                 await(() -> acked.keySet().stream().allMatch(target.arrivals::containsKey), Duration.ofSeconds(30), "arrivals");
