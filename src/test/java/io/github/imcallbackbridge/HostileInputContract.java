@@ -60,7 +60,10 @@ abstract class HostileInputContract extends RunningBridge {
                 "im.callback-token", TOKEN,
                 "callback.max-topics", String.valueOf(MAX_TOPICS),
                 "im.callbacks.forward", FORWARDED,
-                "webhook.poll-interval-ms", "100"));
+                "webhook.poll-interval-ms", "100",
+                // every rejection gets its line, so that each line is checked for secrets (the default
+                // interval would leave out repeats of a kind: RejectedCallbackLogTest)
+                "callback.rejection-log-interval-seconds", "0"));
     }
 
     @BeforeEach
