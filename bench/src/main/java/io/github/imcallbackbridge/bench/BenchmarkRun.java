@@ -22,20 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The benchmark behind {@code bench/run.sh}: the bridge's jar on PostgreSQL beside the hand-written yardstick,
- * load from wrk (throughput) and from this class (latencies at a fixed rate, the topic-count curve, delivery),
- * everything on 127.0.0.1 and bounded in time. Prints one table and writes {@code bench/results/results.md}
+ * load from wrk (throughput; latencies at a fixed rate with bench/fixed-rate.lua) and from this class (the
+ * topic-count curve, delivery), everything on 127.0.0.1 and bounded in time. Prints one table and writes {@code bench/results/results.md}
  * and {@code bench/results/bench.png}.
  * <p>
  * System properties: {@code bench.seconds} (length of each wrk run, default 10), {@code bench.root} (the
@@ -179,16 +174,17 @@ public final class BenchmarkRun {
     void latencies(Postgres pg, Target target, App bridge, double peak) throws Exception {
         {
             int half = (int) Math.max(10, peak / 2);
-            // not reported: the first fixed-rate run of this JVM measured its own HTTP client and the target
-            // (both here) compiling, the bridge's p99 looked 5 to 10 times worse than in the runs after it
-            Load.rate(bridge, 1, half, SECONDS, target, false);
+            // the reply latencies come from wrk (bench/fixed-rate.lua), not from this JVM, which also plays the target:
+            // its collector paused for up to 221 ms and its client's timestamps with it. Not reported: the first
+            // fixed-rate run, while the bridge still compiles the path at that rate.
+            Wrk.fixedRate(bridge, half, SECONDS);
             drain(pg, "bridge");
-            Load.Result healthy = Load.rate(bridge, 1, half, SECONDS, target, false);
+            Wrk.FixedRate healthy = Wrk.fixedRate(bridge, half, SECONDS);
             target.setDelayMillis(3000);
-            Load.Result slow = Load.rate(bridge, 1, half, SECONDS, target, false);
+            Wrk.FixedRate slow = Wrk.fixedRate(bridge, half, SECONDS);
             target.setDelayMillis(0);
             target.close();
-            Load.Result refused = Load.rate(bridge, 1, half, SECONDS, target, false);
+            Wrk.FixedRate refused = Wrk.fixedRate(bridge, half, SECONDS);
             target.reopen();
             row("reply at " + half + "/s (half the 1-topic peak): p50 / p99 / max", "target healthy: "
                     + ms(healthy.p50) + " / " + ms(healthy.p99) + " / " + ms(healthy.max), "", "", "", "");
@@ -211,11 +207,15 @@ public final class BenchmarkRun {
                     pendingAtEnd + " / " + emptyAfter + " ms", "", "", "", "");
             row("deliveries during and after the peak", delivered + " in " + ms((System.nanoTime() - start) / 1e6)
                     + " (load " + ms((loadEnd - start) / 1e6) + ")", "", "", "", "");
-            Load.Result arrival = Load.rate(bridge, 1, half, SECONDS, target, true);
+            // ack → arrival from the bridge's own clock: each delivery's created_at (the callback received, before
+            // its reply) to its delivered_at (the target's answer came back), so at least ack → arrival
+            long lastBefore = pg.count("bridge", "SELECT COALESCE(MAX(id), 0) FROM webhook_delivery");
+            Wrk.FixedRate arrivalLoad = Wrk.fixedRate(bridge, half, SECONDS);
             drain(pg, "bridge");
-            row("ack → arrival at the target at " + half + "/s: p50 / p99 / max",
-                    ms(arrival.arrivalP50) + " / " + ms(arrival.arrivalP99) + " / " + ms(arrival.arrivalMax)
-                            + " (" + arrival.arrived + " of " + arrival.sent + " arrived)", "", "", "", "");
+            double[] delay = pg.deliveryDelays("bridge", lastBefore);
+            row("received → delivered (target's answer) at " + half + "/s: p50 / p99 / max",
+                    ms(delay[1]) + " / " + ms(delay[2]) + " / " + ms(delay[3])
+                            + " (" + (long) delay[0] + " of " + arrivalLoad.sent() + " delivered)", "", "", "", "");
             row("bridge RSS after all of the above (VmHWM peak)", bridge.rss(), "", "", "", "");
         }
     }
@@ -339,7 +339,8 @@ public final class BenchmarkRun {
     String report(String machine) {
         StringBuilder out = new StringBuilder("# im-callback-bridge benchmark\n\n").append(machine).append("\n\n")
                 .append("wrk -t2 -c16 -d").append(SECONDS).append("s per throughput case, bridge and yardstick alternately, ")
-                .append("PostgreSQL on the same machine; latencies from a fixed-rate Java client. Warm-up until the JIT ")
+                .append("PostgreSQL on the same machine; reply latencies at a fixed rate from wrk (bench/fixed-rate.lua, open loop, ")
+                .append("from each request's planned time), received → delivered from the bridge's own timestamps. Warm-up until the JIT ")
                 .append("settled (rounds of load, 16 s of callbacks or 5,000 deliveries, until one compiles fewer than 100 methods): ")
                 .append(String.join(", ", warmUps)).append(".\n\n")
                 .append("| case | bridge | hand-written yardstick | ratio | bridge p99 | yardstick p99 |\n")
@@ -471,6 +472,21 @@ public final class BenchmarkRun {
 
         long pending(String database) throws SQLException {
             return count(database, "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'PENDING'");
+        }
+
+        /** Deliveries after {@code afterId}: how many are delivered, and p50, p99, max of delivered_at - created_at (ms). */
+        double[] deliveryDelays(String database, long afterId) throws SQLException {
+            try (Connection c = DriverManager.getConnection(url(database), "bench", "");
+                 PreparedStatement s = c.prepareStatement("SELECT COUNT(*),"
+                         + " percentile_cont(0.5) WITHIN GROUP (ORDER BY delay), percentile_cont(0.99) WITHIN GROUP (ORDER BY delay),"
+                         + " MAX(delay) FROM (SELECT EXTRACT(EPOCH FROM delivered_at - created_at) * 1000 AS delay"
+                         + " FROM webhook_delivery WHERE id > ? AND status = 'DELIVERED') d")) {
+                s.setLong(1, afterId);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return new double[] {r.getLong(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)};
+                }
+            }
         }
 
         long count(String database, String sql, Object... parameters) throws SQLException {
@@ -645,6 +661,33 @@ public final class BenchmarkRun {
                     results.stream().mapToLong(Result::non2xx).sum());
         }
 
+        record FixedRate(double p50, double p99, double max, long sent, long non200) {
+        }
+
+        /**
+         * {@code rate} 1-topic callbacks per second for {@code seconds}, open loop (bench/fixed-rate.lua): 16
+         * connections, each on its own schedule; latency from each request's planned time.
+         */
+        static FixedRate fixedRate(App app, int rate, int seconds) throws Exception {
+            int connections = 16;
+            ProcessBuilder builder = new ProcessBuilder("wrk", "-t" + connections, "-c" + connections, "-d" + seconds + "s",
+                    "-s", ROOT.resolve("bench/fixed-rate.lua").toString(), app.url(callbackPath(true))).redirectErrorStream(true);
+            builder.environment().putAll(Map.of("RATE", String.valueOf(rate), "CONNS", String.valueOf(connections),
+                    "PFX", "fixed" + System.nanoTime()));
+            Process p = builder.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            Matcher m = Pattern.compile("FIXED-RATE sent=(\\d+) non200=(\\d+) p50=([0-9.]+) p99=([0-9.]+) max=([0-9.]+)").matcher(out);
+            if (!m.find()) {
+                throw new IllegalStateException("wrk (fixed rate) said: " + out);
+            }
+            if (Long.parseLong(m.group(2)) > 0) {
+                throw new IllegalStateException("the bridge did not answer OK to every callback at " + rate + "/s: " + out);
+            }
+            return new FixedRate(Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)),
+                    Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+        }
+
         static Result constant(App app, int seconds) throws Exception {
             return wrk(app.url("/bench/constant"), 1, seconds, "const");
         }
@@ -702,13 +745,9 @@ public final class BenchmarkRun {
         }
     }
 
-    /** Load from this JVM: one callback at a time, or a fixed rate (open loop, latency from the planned start). */
+    /** Load from this JVM: one callback at a time (the topic-count curve). */
     static final class Load {
         static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-        record Result(double p50, double p99, double max, int sent, int arrived, double arrivalP50, double arrivalP99,
-                      double arrivalMax) {
-        }
 
         /** p50 and p99 (ms) of {@code n} callbacks of {@code topics} topics, sent one after another. */
         static double[] sequential(App app, int topics, int n) throws Exception {
@@ -729,52 +768,6 @@ public final class BenchmarkRun {
                 }
             }
             return new double[] {percentile(latencies, 50), percentile(latencies, 99)};
-        }
-
-        /**
-         * {@code rate} callbacks per second for {@code seconds}; reply latencies, and with {@code arrivals} the time
-         * from each OK reply to its topic's webhook reaching the target.
-         */
-        static Result rate(App app, int topics, int rate, int seconds, Target target, boolean arrivals) throws Exception {
-            int total = rate * seconds;
-            double[] latencyOf = new double[total]; // one slot per request: nothing allocated or copied per reply
-            Map<String, Long> acked = new ConcurrentHashMap<>();
-            target.noteArrivals(arrivals);
-            CountDownLatch done = new CountDownLatch(total);
-            ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-            String prefix = "@TGS#_rate" + System.nanoTime() + "n";
-            long begin = System.nanoTime() + 50_000_000L;
-            long intervalNanos = 1_000_000_000L / rate;
-            AtomicLong next = new AtomicLong();
-            clock.scheduleAtFixedRate(() -> {
-                long i = next.getAndIncrement();
-                if (i >= total) {
-                    return;
-                }
-                String group = prefix + i;
-                long planned = begin + i * intervalNanos;
-                HttpRequest request = HttpRequest.newBuilder(URI.create(app.url(callbackPath(true))))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(callbackBody(group, topics))).build();
-                CLIENT.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-                    long now = System.nanoTime();
-                    latencyOf[(int) i] = (now - planned) / 1e6;
-                    if (failure == null && response.statusCode() == 200) {
-                        acked.put(group + "@TOPIC#_t0", now);
-                    }
-                    done.countDown();
-                });
-            }, begin - System.nanoTime(), intervalNanos, TimeUnit.NANOSECONDS);
-            done.await(seconds + 60L, TimeUnit.SECONDS);
-            clock.shutdownNow();
-            List<Double> latencies = Arrays.stream(latencyOf).boxed().toList();
-            List<Double> toArrival = new ArrayList<>();
-            if (arrivals) {
-                await(() -> acked.keySet().stream().allMatch(target.arrivals::containsKey), Duration.ofSeconds(30), "arrivals");
-                acked.forEach((topic, ack) -> toArrival.add((target.arrivals.get(topic) - ack) / 1e6));
-            }
-            return new Result(percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100), total,
-                    toArrival.size(), percentile(toArrival, 50), percentile(toArrival, 99), percentile(toArrival, 100));
         }
     }
 }

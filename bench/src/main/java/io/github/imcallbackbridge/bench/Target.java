@@ -2,14 +2,9 @@ package io.github.imcallbackbridge.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,19 +12,15 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * The CRM stand-in of the benchmark, on 127.0.0.1: {@code /ingest} answers 204 after a settable delay and can
  * be closed (connections refused) and reopened on the same port; {@code /dN} answers after N ms. It notes
- * when each topic's webhook arrived and the most requests it had in flight at once.
+ * the most requests it had in flight at once.
  */
 final class Target implements AutoCloseable {
 
-    private static final Pattern TOPIC = Pattern.compile("\"topicId\":\"([^\"]*)\"");
-
-    final Map<String, Long> arrivals = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final HttpServer delays;
     private final int ingestPort;
     private HttpServer ingest;
     private volatile long ingestDelayMillis;
-    private volatile boolean noteArrivals;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
@@ -72,16 +63,6 @@ final class Target implements AutoCloseable {
         ingest = ingestServer(ingestPort);
     }
 
-    /**
-     * Whether arrivals are noted from now on (the earlier ones are forgotten): only the runs that measure them do,
-     * so this JVM, which also drives the load, does not keep every topic of the benchmark in memory (its own
-     * collection pauses, up to 200 ms with -Xlog:gc on two busy cores, delay the requests it sends).
-     */
-    void noteArrivals(boolean note) {
-        arrivals.clear();
-        noteArrivals = note;
-    }
-
     void resetConcurrency() {
         maxInFlight.set(0);
     }
@@ -94,11 +75,7 @@ final class Target implements AutoCloseable {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
         try {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Matcher topic = noteArrivals ? TOPIC.matcher(body) : null;
-            if (topic != null && topic.find()) {
-                arrivals.putIfAbsent(topic.group(1), System.nanoTime());
-            }
+            exchange.getRequestBody().readAllBytes();
             if (delayMillis > 0) {
                 Thread.sleep(delayMillis);
             }
