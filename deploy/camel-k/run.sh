@@ -54,7 +54,6 @@ kamel run routes/*.camel.yaml $EXTRA_ROUTES \
   --dependency mvn:org.flywaydb:flyway-database-postgresql \
   --trait camel.runtime-version=3.15.3 \
   --trait health.enabled=true \
-  --trait jvm.options=-XX:ThreadPriorityPolicy=1 \
   --trait health.liveness-probe-enabled=true \
   --trait health.readiness-probe-enabled=true \
   --trait mount.volumes=im-callback-bridge-journal:/deployments/data/journal

@@ -115,26 +115,6 @@ abstract class DeliveryContract extends RunningBridge {
     }
 
     @Test
-    void deliveryRunsBelowTheCallbacksThatWaitForTheirReply() {
-        String group = newGroupId();
-        assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "priority")).body()).isEqualTo(OK_REPLY);
-        awaitOne(crm, group);
-
-        Map<String, Set<Integer>> priorities = new java.util.TreeMap<>();
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            for (String kind : List.of("seda://webhook-drain", "seda://webhook-deliveries", "seda://record-callback", "http-nio-")) {
-                if (thread.getName().contains(kind)) {
-                    priorities.computeIfAbsent(kind, k -> new java.util.TreeSet<>()).add(thread.getPriority());
-                }
-            }
-        }
-        assertThat(priorities.get("seda://webhook-drain")).as("a drain that ran").contains(Thread.MIN_PRIORITY);
-        assertThat(priorities.get("seda://webhook-deliveries")).as("a delivery thread that ran").contains(Thread.MIN_PRIORITY);
-        assertThat(priorities.get("seda://record-callback")).as("recording threads").containsOnly(Thread.NORM_PRIORITY);
-        assertThat(priorities.get("http-nio-")).as("HTTP threads").containsOnly(Thread.NORM_PRIORITY);
-    }
-
-    @Test
     void eachTargetGetsOnlyTheEventsItWants() throws Exception {
         String group = "@TGS#2" + UUID.randomUUID().toString().substring(0, 8);
         im.callback(GROUP_DESTROYED, "{\"CallbackCommand\":\"" + GROUP_DESTROYED + "\",\"GroupId\":\"" + group

@@ -555,8 +555,7 @@ public final class BenchmarkRun {
         }
 
         static App bridge(String jdbcUrl, int port, String targetUrl, List<String> arguments, String... jvm) throws Exception {
-            // as the packaged launchers start it (spring-boot:run, the image): delivery below the callbacks
-            List<String> command = new ArrayList<>(List.of(java(), "-XX:ThreadPriorityPolicy=1"));
+            List<String> command = new ArrayList<>(List.of(java()));
             command.addAll(Arrays.asList(jvm));
             command.addAll(List.of("-jar", ROOT.resolve("target/im-callback-bridge.jar").toString(),
                     "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/constant.camel.yaml"));
