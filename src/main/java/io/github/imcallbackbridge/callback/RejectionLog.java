@@ -28,7 +28,6 @@ public class RejectionLog {
 
     private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
     private final LongSupplier nanoClock;
-    private long intervalNanos = TimeUnit.SECONDS.toNanos(10);
     private long intervalSeconds = 10;
 
     public RejectionLog() {
@@ -45,7 +44,6 @@ public class RejectionLog {
             throw new IllegalArgumentException("callback.rejection-log-interval-seconds must be 0 or more, not " + seconds);
         }
         this.intervalSeconds = seconds;
-        this.intervalNanos = TimeUnit.SECONDS.toNanos(seconds);
     }
 
     /**
@@ -64,7 +62,7 @@ public class RejectionLog {
         long leftOut;
         synchronized (kind) {
             long now = nanoClock.getAsLong();
-            if (kind.logged && now - kind.loggedAtNanos < intervalNanos) {
+            if (kind.logged && now - kind.loggedAtNanos < TimeUnit.SECONDS.toNanos(intervalSeconds)) {
                 kind.leftOut++;
                 return false;
             }

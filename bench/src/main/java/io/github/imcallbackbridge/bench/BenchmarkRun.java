@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
 /**
  * The benchmark behind {@code bench/run.sh}: the bridge's jar on PostgreSQL beside the hand-written yardstick,
  * load from wrk (throughput; latencies at a fixed rate with bench/fixed-rate.lua) and from this class (the
- * topic-count curve, delivery), everything on 127.0.0.1 and bounded in time. Prints one table and writes {@code bench/results/results.md}
- * and {@code bench/results/bench.png}.
+ * topic-count curve, delivery), everything on 127.0.0.1 and bounded in time. Prints one table and writes
+ * {@code bench/results/results.md} and {@code bench/results/bench.png}.
  * <p>
  * System properties: {@code bench.seconds} (length of each wrk run, default 10), {@code bench.root} (the
  * project folder, default the working directory), {@code bench.cases} (which parts to run, comma-separated:
@@ -476,20 +476,25 @@ public final class BenchmarkRun {
 
         /** Deliveries after {@code afterId}: how many are delivered, and p50, p99, max of delivered_at - created_at (ms). */
         double[] deliveryDelays(String database, long afterId) throws SQLException {
-            try (Connection c = DriverManager.getConnection(url(database), "bench", "");
-                 PreparedStatement s = c.prepareStatement("SELECT COUNT(*),"
-                         + " percentile_cont(0.5) WITHIN GROUP (ORDER BY delay), percentile_cont(0.99) WITHIN GROUP (ORDER BY delay),"
-                         + " MAX(delay) FROM (SELECT EXTRACT(EPOCH FROM delivered_at - created_at) * 1000 AS delay"
-                         + " FROM webhook_delivery WHERE id > ? AND status = 'DELIVERED') d")) {
-                s.setLong(1, afterId);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    return new double[] {r.getLong(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)};
-                }
-            }
+            return firstRow(database, "SELECT COUNT(*),"
+                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY delay), percentile_cont(0.99) WITHIN GROUP (ORDER BY delay),"
+                    + " MAX(delay) FROM (SELECT EXTRACT(EPOCH FROM delivered_at - created_at) * 1000 AS delay"
+                    + " FROM webhook_delivery WHERE id > ? AND status = 'DELIVERED') d", afterId);
         }
 
         long count(String database, String sql, Object... parameters) throws SQLException {
+            try {
+                return (long) firstRow(database, sql, parameters)[0];
+            } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState())) {
+                    return 0; // table not created yet
+                }
+                throw e;
+            }
+        }
+
+        /** The first row of a query's numeric columns. */
+        double[] firstRow(String database, String sql, Object... parameters) throws SQLException {
             try (Connection c = DriverManager.getConnection(url(database), "bench", "");
                  PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.length; i++) {
@@ -497,13 +502,12 @@ public final class BenchmarkRun {
                 }
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
-                    return r.getLong(1);
+                    double[] row = new double[r.getMetaData().getColumnCount()];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = r.getDouble(i + 1);
+                    }
+                    return row;
                 }
-            } catch (SQLException e) {
-                if ("42P01".equals(e.getSQLState())) {
-                    return 0; // table not created yet
-                }
-                throw e;
             }
         }
 
@@ -661,7 +665,7 @@ public final class BenchmarkRun {
                     results.stream().mapToLong(Result::non2xx).sum());
         }
 
-        record FixedRate(double p50, double p99, double max, long sent, long non200) {
+        record FixedRate(double p50, double p99, double max, long sent) {
         }
 
         /**
@@ -685,7 +689,7 @@ public final class BenchmarkRun {
                 throw new IllegalStateException("the bridge did not answer OK to every callback at " + rate + "/s: " + out);
             }
             return new FixedRate(Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)),
-                    Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+                    Long.parseLong(m.group(1)));
         }
 
         static Result constant(App app, int seconds) throws Exception {
