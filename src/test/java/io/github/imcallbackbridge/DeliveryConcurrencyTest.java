@@ -8,8 +8,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +38,7 @@ import io.github.imcallbackbridge.support.ImBackend;
 import io.github.imcallbackbridge.support.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -110,6 +117,65 @@ class DeliveryConcurrencyTest {
         }
     }
 
+    /**
+     * Recording comes first: while a callback of 60 topics (over webhook.yield-to-recording-topics, 50) is being
+     * recorded, a target with a backlog gets one request at a time; once it is recorded, max-in-flight again.
+     * PostgreSQL: another transaction holds one of its topics, so its recording waits, in progress, until that
+     * transaction ends.
+     */
+    @Test
+    void whileManyTopicsAreBeingRecordedATargetGetsOneRequestAtATime() throws Exception {
+        target.delayMillis = 50;
+        Map<String, String> database = TestDatabases.freshPostgres();
+        String backlog = "@TGS#_backlog" + UUID.randomUUID().toString().substring(0, 8);
+        String big = "@TGS#_big" + UUID.randomUUID().toString().substring(0, 8);
+        try (ConfigurableApplicationContext app = BridgeLauncher.start(database, 0, target.url(), Map.of(
+                "webhook.target.default.max-in-flight", "4",
+                "callback.deadline-ms", "30000"))) {
+            ImBackend im = new ImBackend(BridgeLauncher.port(app));
+            assertThat(im.callback(TOPIC_DESTROYED, topicCallback(backlog, topics(200))).body()).isEqualTo(OK_REPLY);
+
+            CompletableFuture<HttpResponse<String>> bigReply;
+            int arrivedWhileBusy;
+            try (Connection other = DriverManager.getConnection(database.get("spring.datasource.url"),
+                    database.get("spring.datasource.username"), database.get("spring.datasource.password"))) {
+                other.setAutoCommit(false);
+                try (Statement insert = other.createStatement()) {
+                    insert.executeUpdate("INSERT INTO im_topic_destroyed (topic_id, group_id, sdk_app_id, event_id, callback_id,"
+                            + " received_at) VALUES ('" + big + "@TOPIC#_t0', '" + big + "', '1', 'held', 'held', now())");
+                }
+                bigReply = CompletableFuture.supplyAsync(() -> im.callback(TOPIC_DESTROYED, topicCallback(big, topics(60))));
+                await().atMost(Duration.ofSeconds(10)).until(() -> gauge(im, "im_recording_topics") >= 60);
+                arrivedWhileBusy = target.received.size();
+                // the round under way still has its 4 slots (at most 16 claimed); every round after it has one
+                await().atMost(Duration.ofSeconds(20)).until(() -> target.received.size() >= arrivedWhileBusy + 16 + 8);
+                assertThat(bigReply).as("still being recorded").isNotDone();
+                assertThat(target.inFlightAtArrival.subList(arrivedWhileBusy + 16, target.received.size()))
+                        .as("requests in flight, each seen on arrival, while 60 topics were being recorded").containsOnly(1);
+                other.rollback();
+            }
+            assertThat(bigReply.get(20, TimeUnit.SECONDS).body()).isEqualTo(OK_REPLY);
+            int recorded = target.received.size();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> target.arrivals(backlog).size() == 200 && target.arrivals(big).size() == 60);
+            assertThat(gauge(im, "im_recording_topics")).isZero();
+            assertThat(target.inFlightAtArrival.subList(recorded, target.received.size()))
+                    .as("after the recording, the target's max-in-flight again").contains(4).allMatch(n -> n <= 4);
+        }
+    }
+
+    private static String[] topics(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "t" + i).toArray(String[]::new);
+    }
+
+    /** A gauge's value, scraped as an operator would. */
+    private static double gauge(ImBackend im, String name) {
+        String scrape = im.send("GET", "/actuator/prometheus").body();
+        Matcher value = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? (\\S+)$").matcher(scrape);
+        assertThat(value.find()).as(name + " in the scrape").isTrue();
+        return Double.parseDouble(value.group(2));
+    }
+
     /** A webhook target (JDK HTTP server) that notes each request's topic and counts requests in flight. */
     static final class CountingTarget {
         static final Pattern TOPIC = Pattern.compile("\"topicId\":\"([^\"]*)\"");
@@ -120,6 +186,8 @@ class DeliveryConcurrencyTest {
         final Map<String, AtomicInteger> inFlightPerGroup = new ConcurrentHashMap<>();
         final Map<String, Integer> maxInFlightPerGroup = new ConcurrentHashMap<>();
         final List<String> received = Collections.synchronizedList(new ArrayList<>());
+        /** Requests in flight as each request arrived (itself included), in the order of {@link #received}. */
+        final List<Integer> inFlightAtArrival = Collections.synchronizedList(new ArrayList<>());
         final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
         volatile long delayMillis;
         volatile String slowGroup;
@@ -151,7 +219,8 @@ class DeliveryConcurrencyTest {
             Matcher matcher = TOPIC.matcher(body);
             String topic = matcher.find() ? matcher.group(1) : "?";
             String group = topic.contains("@TOPIC#_") ? topic.substring(0, topic.indexOf("@TOPIC#_")) : "?";
-            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            int now = inFlight.incrementAndGet();
+            maxInFlight.accumulateAndGet(now, Math::max);
             int inGroup = inFlightPerGroup.computeIfAbsent(group, g -> new AtomicInteger()).incrementAndGet();
             maxInFlightPerGroup.merge(group, inGroup, Math::max);
             try {
@@ -159,6 +228,7 @@ class DeliveryConcurrencyTest {
                 synchronized (received) {
                     refuse = topic.equals(failFirstAttemptOf) && !received.contains(topic);
                     received.add(topic);
+                    inFlightAtArrival.add(now);
                 }
                 if (delayMillis > 0 && (slowGroup == null || group.equals(slowGroup))) {
                     Thread.sleep(delayMillis); // the target's own answer time (a slow CRM), not a wait of the test

@@ -84,6 +84,7 @@ class MetricsTest extends RunningBridge {
             assertThat(value(scrape, "webhook_outbox_pending", "target", "flaky")).isEqualTo(2);
             assertThat(value(scrape, "webhook_outbox_oldest_pending_age_seconds", "target", "flaky")).isGreaterThanOrEqualTo(0);
             assertThat(value(scrape, "im_callback_journal_records")).isZero();
+            assertThat(value(scrape, "im_recording_topics")).as("every recording is over").isZero();
             assertThat(value(scrape, "camel_exchanges_total", "routeId", "im-callback")).isEqualTo(4);
         });
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import io.github.imcallbackbridge.database.RecordingLoad;
 import io.github.imcallbackbridge.journal.CallbackJournal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -66,6 +67,9 @@ public class BridgeMetrics extends EventNotifierSupport implements CamelContextC
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(2));
         Gauge.builder("im.callback.journal.records", this, BridgeMetrics::journalRecords)
                 .description("Callbacks in the local journal waiting for the database").register(registry);
+        Gauge.builder("im.recording.topics", this, BridgeMetrics::topicsBeingRecorded)
+                .description("Topics of the callbacks being recorded now (delivery steps back from webhook.yield-to-recording-topics)")
+                .register(registry);
         setIgnoreCamelContextEvents(true);
         setIgnoreCamelContextInitEvents(true);
         setIgnoreRouteEvents(true);
@@ -177,6 +181,11 @@ public class BridgeMetrics extends EventNotifierSupport implements CamelContextC
             return dateTime.toInstant();
         }
         return null;
+    }
+
+    private double topicsBeingRecorded() {
+        RecordingLoad load = camel.getRegistry().lookupByNameAndType("recordingLoad", RecordingLoad.class);
+        return load == null ? 0 : load.topics();
     }
 
     private double journalRecords() {

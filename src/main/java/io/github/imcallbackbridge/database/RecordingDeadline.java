@@ -41,12 +41,18 @@ public class RecordingDeadline {
     public static final String RECORDING_STARTED_AT = "recordingStartedAt";
 
     private DatabaseAvailability availability = new DatabaseAvailability();
+    private RecordingLoad load = new RecordingLoad();
     private long deadlineMs = 1500;
     private long journalReserveMs = 250;
     private volatile ProducerTemplate producer;
 
     public void setAvailability(DatabaseAvailability availability) {
         this.availability = availability;
+    }
+
+    /** Where the recordings under way are counted (delivery steps back while there are many). */
+    public void setLoad(RecordingLoad load) {
+        this.load = load;
     }
 
     public void setDeadlineMs(long deadlineMs) {
@@ -74,14 +80,18 @@ public class RecordingDeadline {
         copy.setProperty(RECORDING_STATE, state);
         // queued, not waited for here: the completion below is handed over to the queued exchange
         copy.setPattern(ExchangePattern.InOnly);
+        // counted until the recording is over, even when this caller has stopped waiting for it
+        Runnable over = load.begin(exchange);
         copy.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
+                over.run();
                 recorded.complete(done);
             }
         });
         Exchange queued = producer(exchange).send(RECORDING_QUEUE, copy);
         if (queued.getException() != null) {
+            over.run();
             throw unavailable("every recording thread is busy and the queue is full", queued.getException());
         }
         Exchange done;

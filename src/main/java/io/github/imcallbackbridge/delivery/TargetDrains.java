@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.github.imcallbackbridge.database.RecordingLoad;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * slot, {@code batchSize}) and sends each as soon as it has a slot ({@link #takeSlot}); each finished attempt frees its slot
  * ({@link #attemptDone}). The next batch is claimed while the last ones are still in flight, so the
  * target is kept busy without ever having more than {@code maxInFlight} requests at once.</li>
+ * <li>Recording comes first: while the bridge is busy recording ({@link RecordingLoad#busy()}), a round has one
+ * slot and claims {@value WebhookTargets#CLAIMED_PER_SLOT} deliveries ({@link #sizeRound}), so the callbacks being
+ * recorded get the CPU and the database; the next round after it is over has the target's slots again.</li>
  * </ul>
  * The target's name is the exchange property {@code target} (for {@link #drainsToStart}, the body lists them).
  */
@@ -48,10 +52,31 @@ public class TargetDrains {
 
     private final Map<String, Drain> drains = new HashMap<>();
     private long claimGapNanos = TimeUnit.MILLISECONDS.toNanos(20);
+    private RecordingLoad recordingLoad = new RecordingLoad();
 
     /** The shortest time between two claims of one target that did not fill their batch (webhook.claim-gap-ms). */
     public void setClaimGapMs(long millis) {
         this.claimGapNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** The recordings under way, which delivery steps back for. */
+    public void setRecordingLoad(RecordingLoad recordingLoad) {
+        this.recordingLoad = recordingLoad;
+    }
+
+    /**
+     * Sizes the next round of the target's drain (exchange properties {@code maxInFlight} and {@code batchSize},
+     * which the claim, its lease and the slots read): the target's own max-in-flight ({@code targetMaxInFlight})
+     * and {@value WebhookTargets#CLAIMED_PER_SLOT} deliveries per slot, or one slot while the bridge is busy
+     * recording callbacks. Decided per round, so a claimed batch is always sent with the slots its lease counted on.
+     */
+    public void sizeRound(Exchange exchange) {
+        int slots = exchange.getProperty("targetMaxInFlight", 1, Integer.class);
+        if (recordingLoad.busy()) {
+            slots = 1;
+        }
+        exchange.setProperty("maxInFlight", slots);
+        exchange.setProperty("batchSize", slots * WebhookTargets.CLAIMED_PER_SLOT);
     }
 
     /**

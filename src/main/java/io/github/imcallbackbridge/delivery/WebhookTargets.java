@@ -42,7 +42,7 @@ import org.apache.camel.Message;
  */
 public class WebhookTargets {
 
-    /** Deliveries one claim takes per slot of the target (see {@link #drainSettings}). */
+    /** Deliveries one claim takes per slot of the target (see {@code TargetDrains.sizeRound}). */
     static final int CLAIMED_PER_SLOT = 4;
 
     /** One configured target. The secret never leaves this record except as a signature. */
@@ -251,16 +251,16 @@ public class WebhookTargets {
     /**
      * What the drain of the target in {@code target} needs to know, as exchange properties:
      * {@code attemptBudgetMs} (the longest one attempt can take: connect plus response timeout),
-     * {@code maxInFlight}, {@code ordered}, and {@code batchSize}: how many due deliveries one claim takes,
-     * {@link #CLAIMED_PER_SLOT} per slot, so the claim's round trips (a committed UPDATE, then a SELECT) are
-     * made once per that many deliveries and a fast target is not left waiting on them.
+     * {@code targetMaxInFlight} (its slots) and {@code ordered}. Each round of the drain then takes
+     * {@link #CLAIMED_PER_SLOT} due deliveries per slot it has ({@code TargetDrains.sizeRound}), so the claim's
+     * round trips (a committed UPDATE, then a SELECT) are made once per that many deliveries and a fast target is
+     * not left waiting on them.
      */
     public void drainSettings(Exchange exchange) {
         Target target = target(exchange.getContext(), exchange.getProperty("target", String.class));
         exchange.setProperty("attemptBudgetMs", target.connectTimeoutMs() + target.responseTimeoutMs());
-        exchange.setProperty("maxInFlight", target.maxInFlight());
+        exchange.setProperty("targetMaxInFlight", target.maxInFlight());
         exchange.setProperty("ordered", target.ordered());
-        exchange.setProperty("batchSize", target.maxInFlight() * CLAIMED_PER_SLOT);
     }
 
     /**

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.imcallbackbridge.database.RecordingLoad;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * A target that cannot be reached (attempts without an HTTP answer, in a row) is paused for the first wait of its
  * retry schedule instead of having every due delivery fail at once; an answer, even an error status, ends it.
  * Claims of a target whose deliveries trickle in are spaced by the claim gap; a backlog is claimed without pause.
+ * While many topics are being recorded, a round has one slot.
  */
 class TargetDrainsTest {
 
@@ -89,6 +92,36 @@ class TargetDrainsTest {
         drains.paceClaim(round);
         assertThat(Duration.ofNanos(System.nanoTime() - full)).as("a full batch: more are due, claimed at once")
                 .isLessThan(Duration.ofMillis(400));
+    }
+
+    @Test
+    void aRoundHasTheTargetsSlotsExceptWhileManyTopicsAreBeingRecordedThenOne() {
+        RecordingLoad load = new RecordingLoad();
+        load.setBusyTopics(50);
+        drains.setRecordingLoad(load);
+        Exchange round = new DefaultExchange(camel);
+        round.setProperty("target", "crm");
+        round.setProperty("targetMaxInFlight", 16);
+
+        drains.sizeRound(round);
+        assertThat(round.getProperty("maxInFlight")).isEqualTo(16);
+        assertThat(round.getProperty("batchSize")).as("4 per slot").isEqualTo(64);
+
+        Runnable recorded = load.begin(callbackOf(60));
+        drains.sizeRound(round);
+        assertThat(round.getProperty("maxInFlight")).as("60 topics being recorded").isEqualTo(1);
+        assertThat(round.getProperty("batchSize")).isEqualTo(4);
+
+        recorded.run();
+        drains.sizeRound(round);
+        assertThat(round.getProperty("maxInFlight")).as("recorded").isEqualTo(16);
+        assertThat(round.getProperty("batchSize")).isEqualTo(64);
+    }
+
+    Exchange callbackOf(int topics) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty("topicRecords", Collections.nCopies(topics, Map.of()));
+        return exchange;
     }
 
     Exchange attempt(String target, Integer statusCode, String status, RetrySchedule schedule) {
