@@ -76,9 +76,7 @@ class DeliveryConcurrencyTest {
         String group = "@TGS#_" + UUID.randomUUID().toString().substring(0, 8);
         try (ConfigurableApplicationContext app = BridgeLauncher.start(database, 0, target.url(), Map.of(
                 "webhook.target.default.max-in-flight", "4"))) {
-            String[] topics = IntStream.range(0, 40).mapToObj(i -> "t" + i).toArray(String[]::new);
-
-            assertThat(new ImBackend(BridgeLauncher.port(app)).callback(TOPIC_DESTROYED, topicCallback(group, topics)).body())
+            assertThat(new ImBackend(BridgeLauncher.port(app)).callback(TOPIC_DESTROYED, topicCallback(group, topics(40))).body())
                     .isEqualTo(OK_REPLY);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> target.arrivals(group).size() == 40);
@@ -168,12 +166,9 @@ class DeliveryConcurrencyTest {
         return IntStream.range(0, count).mapToObj(i -> "t" + i).toArray(String[]::new);
     }
 
-    /** A gauge's value, scraped as an operator would. */
+    /** A gauge's value, scraped as an operator would (-1 when it is not exported). */
     private static double gauge(ImBackend im, String name) {
-        String scrape = im.send("GET", "/actuator/prometheus").body();
-        Matcher value = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? (\\S+)$").matcher(scrape);
-        assertThat(value.find()).as(name + " in the scrape").isTrue();
-        return Double.parseDouble(value.group(2));
+        return MetricsTest.value(im.send("GET", "/actuator/prometheus").body(), name);
     }
 
     /** A webhook target (JDK HTTP server) that notes each request's topic and counts requests in flight. */

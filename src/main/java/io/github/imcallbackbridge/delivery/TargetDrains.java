@@ -71,10 +71,7 @@ public class TargetDrains {
      * recording callbacks. Decided per round, so a claimed batch is always sent with the slots its lease counted on.
      */
     public void sizeRound(Exchange exchange) {
-        int slots = exchange.getProperty("targetMaxInFlight", 1, Integer.class);
-        if (recordingLoad.busy()) {
-            slots = 1;
-        }
+        int slots = recordingLoad.busy() ? 1 : exchange.getProperty("targetMaxInFlight", 1, Integer.class);
         exchange.setProperty("maxInFlight", slots);
         exchange.setProperty("batchSize", slots * WebhookTargets.CLAIMED_PER_SLOT);
     }
