@@ -290,6 +290,32 @@ abstract class CallbackFlowContract extends RunningBridge {
         awaitWebhooks(group, 3);
     }
 
+    @Test
+    void aCallbackRepeatingPartOfAnEarlierOneRecordsAndForwardsOnlyItsNewTopics() throws Exception {
+        String group = newGroupId();
+        assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "a", "b", "c")).body()).isEqualTo(OK_REPLY);
+        awaitWebhooks(group, 3);
+
+        HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, topicCallback(group, "b", "d", "c", "e"));
+
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo(OK_REPLY);
+        assertThat(database.queryForList("SELECT topic_id FROM im_topic_destroyed WHERE group_id = ? ORDER BY topic_id",
+                String.class, group)).containsExactly(group + "@TOPIC#_a", group + "@TOPIC#_b", group + "@TOPIC#_c",
+                        group + "@TOPIC#_d", group + "@TOPIC#_e");
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
+                "%" + group + "%")).isEqualTo(2);
+        assertThat(database.queryForObject("SELECT COUNT(*) FROM webhook_delivery WHERE payload LIKE ?", Long.class,
+                "%" + group + "%")).isEqualTo(5);
+        List<LoggedRequest> webhooks = awaitWebhooks(group, 5);
+        List<String> topicsSent = new java.util.ArrayList<>();
+        for (LoggedRequest webhook : webhooks) {
+            topicsSent.add(JSON.readTree(webhook.getBodyAsString()).get("data").get("topicId").asText());
+        }
+        assertThat(topicsSent).containsExactlyInAnyOrder(group + "@TOPIC#_a", group + "@TOPIC#_b",
+                group + "@TOPIC#_c", group + "@TOPIC#_d", group + "@TOPIC#_e");
+    }
+
     @ParameterizedTest(name = "EventTime as {0}")
     @ValueSource(strings = {"number", "string"})
     void groupDestructionIsRecordedAndForwarded(String eventTimeAs) throws Exception {

@@ -10,11 +10,13 @@ import org.apache.camel.Exchange;
 /**
  * Which topics of a callback the batched insert recorded for the first time. The insert ({@code ON CONFLICT
  * DO NOTHING}) tells only how many rows it added ({@code newTopicCount}): all of them (the usual case) or none
- * (a repeated callback) settle it; for a callback that repeats only part of an earlier one, the route reads
- * back the topics recorded under this callback's ID, and they are the body here.
+ * (a repeated callback) settle it. Any other count means the route has read back the topics recorded under
+ * this callback's ID, and they are the body here: a callback that repeats only part of an earlier one, or a
+ * driver that does not count the rows of a batch (PostgreSQL's {@code reWriteBatchedInserts=true} answers
+ * {@code SUCCESS_NO_INFO}, -2, for each).
  * <p>
- * Marks every record of {@code topicRecords} with {@code recorded} (true: new, its webhooks are queued) and
- * answers the number of new topics.
+ * Marks every record of {@code topicRecords} with {@code recorded} (true: new, its webhooks are queued), sets
+ * {@code newTopicCount} to the number of new topics and answers it.
  */
 public class RecordedTopics {
 
@@ -23,7 +25,7 @@ public class RecordedTopics {
         List<Map<String, Object>> topics = exchange.getProperty("topicRecords", List.class);
         int newTopics = exchange.getProperty("newTopicCount", 0, Integer.class);
         Set<Object> recorded = null;
-        if (newTopics > 0 && newTopics < topics.size()) {
+        if (newTopics != 0 && newTopics != topics.size()) {
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> rows = exchange.getMessage().getBody(List.class);
             recorded = new HashSet<>();
@@ -31,10 +33,13 @@ public class RecordedTopics {
                 recorded.add(row.get("topic_id"));
             }
         }
+        int marked = 0;
         for (Map<String, Object> topic : topics) {
             boolean isNew = recorded == null ? newTopics > 0 : recorded.contains(topic.get("topicId"));
             topic.put("recorded", isNew);
+            marked += isNew ? 1 : 0;
         }
-        return newTopics;
+        exchange.setProperty("newTopicCount", marked);
+        return marked;
     }
 }
