@@ -36,17 +36,23 @@ public class LogFields implements LogListener, CamelContextConfiguration {
     @Override
     public String onLog(Exchange exchange, CamelLogger camelLogger, String message) {
         KEYS.forEach(MDC::remove);
-        Map<?, ?> topic = exchange.getProperty("topic", Map.class);
-        if (topic == null && exchange.getMessage().getBody() instanceof Map<?, ?> body && body.containsKey("topicId")) {
-            topic = body;
-        }
+        Map<?, ?> topic = exchange.getMessage().getBody() instanceof Map<?, ?> body && body.containsKey("topicId") ? body : null;
         Map<?, ?> callback = exchange.getProperty("callbackRecord", Map.class);
         put("callbackId", callback != null ? callback.get("callbackId") : exchange.getProperty("journaledCallbackId"));
-        put("groupId", topic != null ? topic.get("groupId") : exchange.getProperty("groupId"));
-        put("topicId", topic != null ? topic.get("topicId") : exchange.getProperty("topicId"));
-        put("eventId", topic != null && topic.get("eventId") != null ? topic.get("eventId") : exchange.getProperty("eventId"));
+        put("groupId", field(exchange, topic, "groupId"));
+        put("topicId", field(exchange, topic, "topicId"));
+        put("eventId", field(exchange, topic, "eventId"));
         put("target", exchange.getProperty("target"));
         return message;
+    }
+
+    /** A topic's field: the variable split-topics sets, else the topic record in the body, else the property. */
+    private static Object field(Exchange exchange, Map<?, ?> topic, String key) {
+        Object value = exchange.getVariable(key);
+        if (value == null && topic != null) {
+            value = topic.get(key);
+        }
+        return value != null ? value : exchange.getProperty(key);
     }
 
     private static void put(String key, Object value) {
