@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark: ./bench/run.sh [seconds per wrk run, default 10] [parts: ingest,delivery,memory (default all)]
 # Builds the bridge's jar and the yardstick, starts a throwaway PostgreSQL on 127.0.0.1:55432, runs every
-# case (about 17 minutes with the default 10 s on 2 cores), prints one table and writes bench/results/results.md and
+# case (about 20 minutes with the default 10 s on 2 cores), prints one table and writes bench/results/results.md and
 # bench/results/bench.png. Needs wrk and PostgreSQL (Debian packages wrk, postgresql: installed if missing,
 # when run as root). Load goes to 127.0.0.1 only.
 set -euo pipefail

@@ -43,6 +43,8 @@ public final class BenchmarkRun {
 
     static final Path ROOT = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
     static final int SECONDS = Integer.getInteger("bench.seconds", 10);
+    /** Throughput rounds per case, bridge and yardstick alternately: this host's speed moves by a third between runs. */
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 4);
     static final String APP_ID = "1400000000";
     static final int BRIDGE_PORT = 18080;
     static final int YARDSTICK_PORT = 18090;
@@ -113,22 +115,21 @@ public final class BenchmarkRun {
             p99.put("constant", new double[] {constant.p99, 0});
             Map<String, Wrk.Result> ours = new LinkedHashMap<>();
             Map<String, double[]> withDelivery = new LinkedHashMap<>();
-            for (int topics : new int[] {0, 1, 10}) { // two rounds, bridge and yardstick alternately: the mean
+            for (int topics : new int[] {0, 1, 10}) { // ROUNDS rounds, bridge and yardstick alternately: the mean
                 String name = topics == 0 ? "reject (403)" : topics + "-topic callback";
                 List<Wrk.Result> b = new ArrayList<>();
                 List<Wrk.Result> y = new ArrayList<>();
                 double[] delivered = new double[2];
-                for (int round = 0; round < 2; round++) {
+                for (int round = 0; round < ROUNDS; round++) {
                     b.add(Wrk.run(bridge, topics, topics > 0, SECONDS));
-                    delivered[0] += untilDelivered(b.get(round), drain(pg, "bridge")) / 2;
+                    delivered[0] += untilDelivered(b.get(round), drain(pg, "bridge")) / ROUNDS;
                     y.add(Wrk.run(yardstick, topics, topics > 0, SECONDS));
-                    delivered[1] += untilDelivered(y.get(round), drain(pg, "yardstick")) / 2;
+                    delivered[1] += untilDelivered(y.get(round), drain(pg, "yardstick")) / ROUNDS;
                 }
                 Wrk.Result bm = Wrk.mean(b);
                 Wrk.Result ym = Wrk.mean(y);
                 ours.put(name, bm);
-                row(name, fmt(bm.rps) + " (" + fmt(b.get(0).rps) + ", " + fmt(b.get(1).rps) + ")",
-                        fmt(ym.rps) + " (" + fmt(y.get(0).rps) + ", " + fmt(y.get(1).rps) + ")",
+                row(name, fmt(bm.rps) + " (" + rounds(b) + ")", fmt(ym.rps) + " (" + rounds(y) + ")",
                         String.format(Locale.ROOT, "%.2f", bm.rps / ym.rps), ms(bm.p99), ms(ym.p99));
                 throughput.put(name, new double[] {bm.rps, ym.rps});
                 p99.put(name, new double[] {bm.p99, ym.p99});
@@ -336,9 +337,13 @@ public final class BenchmarkRun {
         System.out.println(String.join(" | ", cells));
     }
 
+    static String rounds(List<Wrk.Result> results) {
+        return String.join(", ", results.stream().map(r -> fmt(r.rps)).toList());
+    }
+
     String report(String machine) {
         StringBuilder out = new StringBuilder("# im-callback-bridge benchmark\n\n").append(machine).append("\n\n")
-                .append("wrk -t2 -c16 -d").append(SECONDS).append("s per throughput case, bridge and yardstick alternately, ")
+                .append("wrk -t2 -c16 -d").append(SECONDS).append("s per throughput round, ").append(ROUNDS).append(" rounds per case, bridge and yardstick alternately (the mean; each round in brackets), ")
                 .append("PostgreSQL on the same machine; reply latencies at a fixed rate from wrk (bench/fixed-rate.lua, open loop, ")
                 .append("from each request's planned time), received → delivered from the bridge's own timestamps. Warm-up until the JIT ")
                 .append("settled (rounds of load, 16 s of callbacks or 5,000 deliveries, until one compiles fewer than 100 methods): ")
