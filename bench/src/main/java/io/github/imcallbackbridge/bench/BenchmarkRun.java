@@ -174,7 +174,11 @@ public final class BenchmarkRun {
     /** The bridge alone: reply latency at a fixed rate with the target healthy, slow or refusing; delivery keeping up. */
     void latencies(Postgres pg, Target target, App bridge, double peak) throws Exception {
         {
-            int half = (int) Math.max(10, peak / 2);
+            // this host's speed drifts over minutes (the 1-topic rate fell from 676 to 408/s within one run): half
+            // of a peak measured minutes ago can be most of the peak now, so the peak is measured again here
+            Wrk.Result now = Wrk.run(bridge, 1, true, SECONDS);
+            drain(pg, "bridge");
+            int half = (int) Math.max(10, now.rps / 2);
             // the reply latencies come from wrk (bench/fixed-rate.lua), not from this JVM, which also plays the target:
             // its collector paused for up to 221 ms and its client's timestamps with it. Not reported: the first
             // fixed-rate run, while the bridge still compiles the path at that rate.
@@ -187,7 +191,8 @@ public final class BenchmarkRun {
             target.close();
             Wrk.FixedRate refused = Wrk.fixedRate(bridge, half, SECONDS);
             target.reopen();
-            row("reply at " + half + "/s (half the 1-topic peak): p50 / p99 / max", "target healthy: "
+            row("reply at " + half + "/s (half the 1-topic peak just before, " + fmt(now.rps) + " req/s; "
+                    + fmt(peak) + " in the rounds above): p50 / p99 / max", "target healthy: "
                     + ms(healthy.p50) + " / " + ms(healthy.p99) + " / " + ms(healthy.max), "", "", "", "");
             row("", "target answers in 3 s: " + ms(slow.p50) + " / " + ms(slow.p99) + " / " + ms(slow.max)
                     + String.format(Locale.ROOT, " (p99 %.2f×)", slow.p99 / healthy.p99), "", "", "", "");
