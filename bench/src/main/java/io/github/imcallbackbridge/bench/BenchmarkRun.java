@@ -94,15 +94,16 @@ public final class BenchmarkRun {
 
     void ingest(Postgres pg, Target target) throws Exception {
         String url = target.url("ingest");
-        try (App bridge = App.bridge(pg.url("bridge"), BRIDGE_PORT, url, List.of())) {
-            Map<String, Wrk.Result> ours = compare(pg, bridge);
-            latencies(pg, target, bridge, ours.get("1-topic callback").rps);
+        try (App bridge = App.bridge(pg.url("bridge"), BRIDGE_PORT, url, List.of());
+             App yardstick = App.yardstick(pg.url("yardstick"), YARDSTICK_PORT, url)) {
+            Map<String, Wrk.Result> ours = compare(pg, bridge, yardstick);
+            latencies(pg, target, bridge, yardstick, ours.get("1-topic callback").rps);
         }
     }
 
     /** The bridge beside the yardstick: throughput case by case, and the topic-count curve. */
-    Map<String, Wrk.Result> compare(Postgres pg, App bridge) throws Exception {
-        try (App yardstick = App.yardstick(pg.url("yardstick"), YARDSTICK_PORT, bridge.targetUrl)) {
+    Map<String, Wrk.Result> compare(Postgres pg, App bridge, App yardstick) throws Exception {
+        {
             for (App app : List.of(bridge, yardstick)) { // the JIT compiles the paths measured below
                 warmUp(pg, app);
             }
@@ -167,12 +168,15 @@ public final class BenchmarkRun {
             Wrk.Result peak = Wrk.run(bridge, 1, true, SECONDS);
             drain(pg, "bridge");
             row("1-topic callback", fmt(peak.rps), "", "", ms(peak.p99), "");
-            latencies(pg, target, bridge, peak.rps);
+            latencies(pg, target, bridge, null, peak.rps);
         }
     }
 
-    /** The bridge alone: reply latency at a fixed rate with the target healthy, slow or refusing; delivery keeping up. */
-    void latencies(Postgres pg, Target target, App bridge, double peak) throws Exception {
+    /**
+     * Reply latency at a fixed rate with the target healthy, slow or refusing (and, with the target healthy, the
+     * yardstick's at the same rate, when there is one: what this host allows a durable receiver); delivery keeping up.
+     */
+    void latencies(Postgres pg, Target target, App bridge, App yardstick, double peak) throws Exception {
         {
             // this host's speed drifts over minutes (the 1-topic rate fell from 676 to 408/s within one run): half
             // of a peak measured minutes ago can be most of the peak now, so the peak is measured again here
@@ -185,6 +189,15 @@ public final class BenchmarkRun {
             Wrk.fixedRate(bridge, half, SECONDS);
             drain(pg, "bridge");
             Wrk.FixedRate healthy = Wrk.fixedRate(bridge, half, SECONDS);
+            drain(pg, "bridge");
+            String yardstickHealthy = "";
+            if (yardstick != null) { // its first run at this rate warms it up, as the bridge's did
+                Wrk.fixedRate(yardstick, half, SECONDS);
+                drain(pg, "yardstick");
+                Wrk.FixedRate y = Wrk.fixedRate(yardstick, half, SECONDS);
+                drain(pg, "yardstick");
+                yardstickHealthy = "target healthy: " + ms(y.p50) + " / " + ms(y.p99) + " / " + ms(y.max);
+            }
             target.setDelayMillis(3000);
             Wrk.FixedRate slow = Wrk.fixedRate(bridge, half, SECONDS);
             target.setDelayMillis(0);
@@ -193,7 +206,7 @@ public final class BenchmarkRun {
             target.reopen();
             row("reply at " + half + "/s (half the 1-topic peak just before, " + fmt(now.rps) + " req/s; "
                     + fmt(peak) + " in the rounds above): p50 / p99 / max", "target healthy: "
-                    + ms(healthy.p50) + " / " + ms(healthy.p99) + " / " + ms(healthy.max), "", "", "", "");
+                    + ms(healthy.p50) + " / " + ms(healthy.p99) + " / " + ms(healthy.max), yardstickHealthy, "", "", "");
             row("", "target answers in 3 s: " + ms(slow.p50) + " / " + ms(slow.p99) + " / " + ms(slow.max)
                     + String.format(Locale.ROOT, " (p99 %.2f×)", slow.p99 / healthy.p99), "", "", "", "");
             row("", "target refuses connections: " + ms(refused.p50) + " / " + ms(refused.p99) + " / " + ms(refused.max)
@@ -696,7 +709,7 @@ public final class BenchmarkRun {
                 throw new IllegalStateException("wrk (fixed rate) said: " + out);
             }
             if (Long.parseLong(m.group(2)) > 0) {
-                throw new IllegalStateException("the bridge did not answer OK to every callback at " + rate + "/s: " + out);
+                throw new IllegalStateException("the " + app.name + " did not answer OK to every callback at " + rate + "/s: " + out);
             }
             return new FixedRate(Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)),
                     Long.parseLong(m.group(1)));
