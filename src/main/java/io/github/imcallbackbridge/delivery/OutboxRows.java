@@ -10,7 +10,7 @@ import org.apache.camel.Exchange;
 /**
  * Gathers the outbox rows that the topics of one callback produce (each topic leaves a list: one row per
  * target that wants it, or none for a topic already recorded), so that they reach the database as one
- * batched insert. The result's body is a single list, in topic order. A topic that failed fails the callback.
+ * multi-row insert. The result's body is a single list, in topic order. A topic that failed fails the callback.
  */
 public class OutboxRows implements AggregationStrategy {
 
