@@ -37,6 +37,9 @@ import io.github.imcallbackbridge.support.StandardWebhooks;
 import io.github.imcallbackbridge.support.ImBackend;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -177,6 +180,23 @@ abstract class DeliveryContract extends RunningBridge {
         assertThat(attempts(group, "erp")).isEqualTo(1);
         assertThat(requestsFor(ERP, group)).hasSize(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(single(statuses(group).get("crm"))));
+    }
+
+    /** Each attempt's log line says how it went: delivered (with its time) or not, why, and what the delivery is now. */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void eachAttemptIsLoggedWithItsOutcome(CapturedOutput output) throws Exception {
+        ERP.stubFor(post(urlEqualTo("/erp")).willReturn(aResponse().withStatus(410)));
+        String group = newGroupId();
+        im.callback(TOPIC_DESTROYED, topicCallback(group, "logged"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DEAD".equals(single(statuses(group).get("erp")))
+                && "DELIVERED".equals(single(statuses(group).get("crm"))));
+        String event = database.queryForObject("SELECT DISTINCT event_id FROM webhook_delivery WHERE group_id = ?",
+                String.class, group);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output.getOut())
+                .containsPattern("webhook " + event + " delivered to crm \\(attempt \\d+ ms, 0 earlier failures\\)")
+                .contains("webhook " + event + " not delivered to erp (HTTP 410): now DEAD"));
     }
 
     @Test

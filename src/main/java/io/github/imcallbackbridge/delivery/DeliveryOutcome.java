@@ -47,7 +47,11 @@ public class DeliveryOutcome {
         exchange.setProperty("attemptedAt", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
     }
 
-    /** Parameters for a successful attempt (the target answered 2xx): {@code status} DELIVERED. */
+    /**
+     * Parameters for a successful attempt (the target answered 2xx): {@code status} DELIVERED. Like {@link #failed},
+     * also sets the variables {@code attemptStatus}, {@code attemptLatencyMs} and {@code attemptError} for the log
+     * line (plain look-ups, where {@code ${body[status]}} would be a bean call copying the exchange).
+     */
     public Map<String, Object> succeeded(Exchange exchange) {
         Map<String, Object> row = attempt(exchange);
         Integer statusCode = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
@@ -59,7 +63,7 @@ public class DeliveryOutcome {
         row.put("nextAttemptAt", row.get("attemptedAt"));
         row.put("deliveredAt", row.get("attemptedAt"));
         row.put("deadAt", null);
-        return row;
+        return withVariables(exchange, row);
     }
 
     /** Parameters for a failed attempt, with {@code status} PENDING (and {@code nextAttemptAt}) or DEAD. */
@@ -94,6 +98,13 @@ public class DeliveryOutcome {
             row.put("nextAttemptAt", now);
             row.put("deadAt", now);
         }
+        return withVariables(exchange, row);
+    }
+
+    private static Map<String, Object> withVariables(Exchange exchange, Map<String, Object> row) {
+        exchange.setVariable("attemptStatus", row.get("status"));
+        exchange.setVariable("attemptLatencyMs", row.get("latencyMs"));
+        exchange.setVariable("attemptError", row.get("error"));
         return row;
     }
 
