@@ -316,6 +316,23 @@ abstract class CallbackFlowContract extends RunningBridge {
                 group + "@TOPIC#_c", group + "@TOPIC#_d", group + "@TOPIC#_e");
     }
 
+    /** Type is optional in the protocol: without it the topics are recorded (no group type) and forwarded all the same. */
+    @Test
+    void aTopicCallbackWithoutTypeIsRecordedAndForwarded() throws Exception {
+        String group = newGroupId();
+        String body = topicCallback(group, "a", "b").replace("\"Type\":\"Community\",", "");
+        assertThat(body).doesNotContain("Type\"");
+
+        HttpResponse<String> reply = im.callback(TOPIC_DESTROYED, body);
+
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo(OK_REPLY);
+        assertThat(database.queryForList("SELECT topic_id || ' ' || COALESCE(group_type, '-') FROM im_topic_destroyed"
+                + " WHERE group_id = ? ORDER BY topic_id", String.class, group))
+                .containsExactly(group + "@TOPIC#_a -", group + "@TOPIC#_b -");
+        awaitWebhooks(group, 2);
+    }
+
     @ParameterizedTest(name = "EventTime as {0}")
     @ValueSource(strings = {"number", "string"})
     void groupDestructionIsRecordedAndForwarded(String eventTimeAs) throws Exception {
