@@ -21,9 +21,8 @@ import org.apache.camel.Exchange;
  * <p>
  * Input: the body as a Jackson {@link JsonNode}, and the exchange properties set by {@link CallbackQuery}
  * plus {@code rawBody}. Output, as exchange properties whose keys match the SQL named parameters in the
- * route files: {@code callbackRecord} (one map), and {@code topicRecords} (a list of maps, one per topic) with
- * {@code topicColumns} (the same topics as one map of columns, for the one multi-row insert) or
- * {@code groupRecord} (one map). Every rule failure is a 400 naming the field.
+ * route files: {@code callbackRecord} (one map), and {@code topicRecords} (a list of maps, one per topic, in
+ * the callback's order) or {@code groupRecord} (one map). Every rule failure is a 400 naming the field.
  */
 public class CallbackValidator {
 
@@ -76,8 +75,6 @@ public class CallbackValidator {
 
         Map<String, Object> callback = callbackRecord(exchange);
         List<Map<String, Object>> topics = new ArrayList<>(topicIds.size());
-        String[] topicIdColumn = new String[topicIds.size()];
-        String[] eventIdColumn = new String[topicIds.size()];
         for (String topicId : topicIds) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("sdkAppId", callback.get("sdkAppId"));
@@ -91,22 +88,10 @@ public class CallbackValidator {
             row.put("callbackId", callback.get("callbackId"));
             row.put("receivedAt", callback.get("receivedAt"));
             putEvent(row, event);
-            topicIdColumn[topics.size()] = topicId;
-            eventIdColumn[topics.size()] = event.id();
             topics.add(row);
         }
-        // what the topics share, once, and what each has, as arrays in topic order (the SQL's UNNEST)
-        Map<String, Object> columns = new LinkedHashMap<>();
-        columns.put("groupId", groupId);
-        columns.put("groupType", groupType);
-        columns.put("sdkAppId", callback.get("sdkAppId"));
-        columns.put("callbackId", callback.get("callbackId"));
-        columns.put("receivedAt", callback.get("receivedAt"));
-        columns.put("topicIds", topicIdColumn);
-        columns.put("eventIds", eventIdColumn);
         exchange.setProperty("callbackRecord", callback);
         exchange.setProperty("topicRecords", topics);
-        exchange.setProperty("topicColumns", columns);
         exchange.setProperty("groupId", groupId);
     }
 

@@ -1,4 +1,4 @@
-package io.github.imcallbackbridge.delivery;
+package io.github.imcallbackbridge.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,37 +11,49 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A callback's outbox rows become one column per field, in row order (the order ordered targets deliver in),
- * beside the time of receipt they share; rows received at two times never go into one insert.
+ * A callback's rows of one table become one array per varying field, in row order (the order ordered targets
+ * deliver in), beside the values they share; rows that differ in a shared value never go into one statement.
  */
-class OutboxColumnsTest {
+class UnnestColumnsTest {
 
     static final OffsetDateTime RECEIVED = OffsetDateTime.parse("2026-11-27T10:00:00Z");
 
     @Test
-    void eachFieldBecomesAnArrayInRowOrder() {
-        Map<String, Object> columns = new OutboxColumns().of(List.of(
+    void eachArrayParameterHoldsItsKeyOfEveryRowInRowOrder() {
+        Map<String, Object> parameters = outbox().of(List.of(
                 row("evt_1", "crm", "@TGS#_g", RECEIVED), row("evt_2", "erp", null, RECEIVED)));
 
-        assertThat((String[]) columns.get("eventIds")).containsExactly("evt_1", "evt_2");
-        assertThat((String[]) columns.get("targets")).containsExactly("crm", "erp");
-        assertThat((String[]) columns.get("groupIds")).containsExactly("@TGS#_g", null);
-        assertThat((String[]) columns.get("eventTypes")).containsExactly("im.topic.destroyed", "im.topic.destroyed");
-        assertThat((String[]) columns.get("payloads")).containsExactly("{\"id\":\"evt_1\"}", "{\"id\":\"evt_2\"}");
-        assertThat(columns.get("receivedAt")).isEqualTo(RECEIVED);
+        assertThat(parameters).containsOnlyKeys("eventIds", "targets", "groupIds", "payloads", "receivedAt");
+        assertThat((String[]) parameters.get("eventIds")).containsExactly("evt_1", "evt_2");
+        assertThat((String[]) parameters.get("targets")).containsExactly("crm", "erp");
+        assertThat((String[]) parameters.get("groupIds")).as("a missing value stays null").containsExactly("@TGS#_g", null);
+        assertThat((String[]) parameters.get("payloads")).containsExactly("{\"id\":\"evt_1\"}", "{\"id\":\"evt_2\"}");
+        assertThat(parameters.get("receivedAt")).as("shared: once, as it is").isEqualTo(RECEIVED);
     }
 
     @Test
-    void rowsReceivedAtDifferentTimesAreRefused() {
-        assertThatThrownBy(() -> new OutboxColumns().of(List.of(
+    void rowsThatDifferInASharedValueAreRefused() {
+        assertThatThrownBy(() -> outbox().of(List.of(
                 row("evt_1", "crm", "g", RECEIVED), row("evt_2", "crm", "g", RECEIVED.plusSeconds(1)))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("receivedAt");
+    }
+
+    @Test
+    void aMalformedArraysListIsRefusedWhenConfigured() {
+        assertThatThrownBy(() -> new UnnestColumns().setArrays("eventIds=eventId,targets"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'targets'");
+    }
+
+    static UnnestColumns outbox() {
+        UnnestColumns columns = new UnnestColumns();
+        columns.setArrays("eventIds=eventId, targets=target, groupIds=groupId, payloads=eventPayload");
+        columns.setShared("receivedAt");
+        return columns;
     }
 
     static Map<String, Object> row(String eventId, String target, String groupId, OffsetDateTime receivedAt) {
         Map<String, Object> row = new HashMap<>();
         row.put("eventId", eventId);
-        row.put("eventType", "im.topic.destroyed");
         row.put("target", target);
         row.put("groupId", groupId);
         row.put("eventPayload", "{\"id\":\"" + eventId + "\"}");
