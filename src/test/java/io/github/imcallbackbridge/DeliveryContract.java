@@ -200,6 +200,22 @@ abstract class DeliveryContract extends RunningBridge {
     }
 
     @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void eachRecordedTopicIsLoggedWithTheTargetsItIsQueuedFor(CapturedOutput output) throws Exception {
+        String group = newGroupId();
+        assertThat(im.callback(TOPIC_DESTROYED, topicCallback(group, "one", "two")).body()).isEqualTo(OK_REPLY);
+
+        List<Map<String, Object>> topics = database.queryForList(
+                "SELECT topic_id, event_id FROM im_topic_destroyed WHERE group_id = ?", group);
+        assertThat(topics).hasSize(2);
+        for (Map<String, Object> topic : topics) {
+            assertThat(output.getOut()).as("crm and erp want im.topic.destroyed; audit does not, paused is off")
+                    .contains("topic destroyed: group=" + group + " topic=" + topic.get("topic_id") + " outcome=recorded, webhook "
+                            + topic.get("event_id") + " queued for 2 target(s)");
+        }
+    }
+
+    @Test
     void retryAfterIsHonoured() throws Exception {
         crm.stubFor(post(urlEqualTo("/crm")).inScenario("busy").whenScenarioStateIs("Started")
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")).willSetStateTo("calm"));

@@ -21,6 +21,9 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.imcallbackbridge.support.ImBackend;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
@@ -123,6 +126,23 @@ abstract class ForwardedCallbackContract extends RunningBridge {
                 .isGreaterThanOrEqualTo(2);
         assertThat(database.queryForObject("SELECT COUNT(*) FROM im_callback WHERE raw_body LIKE ?", Long.class,
                 "%" + msgKey + "%")).as("recorded once").isEqualTo(1);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aRecordedEventIsLoggedWithTheTargetsItIsQueuedForAndARepeatAsAlreadyRecorded(CapturedOutput output) throws Exception {
+        String command = "Group.CallbackAfterNewMemberJoin";
+        String body = newMemberJoin();
+        assertThat(im.callbackOf(SECOND_APP, SECOND_TOKEN, command, body).body()).isEqualTo(OK_REPLY);
+        assertThat(im.callbackOf(SECOND_APP, SECOND_TOKEN, command, body).body()).isEqualTo(OK_REPLY);
+
+        String event = database.queryForObject("SELECT event_id FROM webhook_delivery WHERE payload LIKE ?", String.class,
+                "%" + eventTime(body) + "%");
+        assertThat(output.getOut())
+                .as("queued for groups only (crm wants the destruction events, c2c the C2C commands)")
+                .contains("callback " + command + " (app " + SECOND_APP + ") outcome=recorded, webhook " + event
+                        + " queued for 1 target(s)")
+                .contains("callback " + command + " (app " + SECOND_APP + ") outcome=already recorded, nothing to do");
     }
 
     @Test

@@ -134,13 +134,17 @@ public class WebhookTargets {
     }
 
     /**
-     * One outbox row per enabled target that wants the event in the body (a topic or group record with
-     * {@code eventType}): the record plus {@code target}.
+     * One outbox row per enabled target that wants the event in the body (a topic, group or forwarded record
+     * with {@code eventType}): the record plus {@code target}. Their number is also the variable
+     * {@code queuedTargets}, for the log line; so this runs as a {@code bean:} step (a {@code method:}
+     * expression would set it on a copy of the exchange).
      */
     public List<Map<String, Object>> deliveriesFor(Exchange exchange) {
         @SuppressWarnings("unchecked")
         Map<String, Object> record = exchange.getMessage().getBody(Map.class);
-        return deliveriesFor(exchange.getContext(), record);
+        List<Map<String, Object>> rows = deliveriesFor(exchange.getContext(), record);
+        exchange.setVariable("queuedTargets", rows.size());
+        return rows;
     }
 
     private List<Map<String, Object>> deliveriesFor(CamelContext context, Map<String, Object> record) {
