@@ -81,6 +81,7 @@ abstract class CallbackFlowContract extends RunningBridge {
         assertThat(reply.body()).isEqualTo(OK_REPLY);
         assertThat(reply.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
+        assertInOnePiece(reply);
 
         String group = "@TGS#_@TGS#cQVLVHIM62CJ";
         List<Map<String, Object>> topics = database.queryForList(
@@ -165,6 +166,7 @@ abstract class CallbackFlowContract extends RunningBridge {
 
         assertThat(reply.statusCode()).isEqualTo(403);
         assertFail(reply, 403, "SdkAppid");
+        assertInOnePiece(reply);
         assertNothingRecordedOrSent(group);
     }
 
@@ -213,6 +215,7 @@ abstract class CallbackFlowContract extends RunningBridge {
 
         assertThat(reply.statusCode()).isEqualTo(400);
         assertFail(reply, 400, named);
+        assertInOnePiece(reply);
         assertThat(count("im_topic_destroyed") + count("im_callback") + count("webhook_delivery")).isEqualTo(before);
         assertNothingRecordedOrSent("@TGS#_@TGS#invalid");
     }
@@ -505,6 +508,13 @@ abstract class CallbackFlowContract extends RunningBridge {
         assertThat(body.get("ErrorCode").asInt()).isEqualTo(errorCode);
         assertThat(body.get("ErrorInfo").asText()).contains(infoMentions);
         assertThat(reply.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** A reply with its Content-Length (written at once), not chunked. */
+    static void assertInOnePiece(HttpResponse<String> reply) {
+        assertThat(reply.headers().firstValue("Transfer-Encoding")).isEmpty();
+        assertThat(reply.headers().firstValue("Content-Length"))
+                .hasValue(String.valueOf(reply.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     }
 
     static String text(Object column) throws Exception {

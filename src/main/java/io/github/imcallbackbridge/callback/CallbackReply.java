@@ -42,6 +42,8 @@ public class CallbackReply {
         exchange.setProperty("rejectionReason", info);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        // with its Content-Length, in one write, like the OK reply
+        exchange.getMessage().setHeader(Exchange.HTTP_CHUNKED, false);
         exchange.getMessage().setBody(failJson(status, info));
     }
 
