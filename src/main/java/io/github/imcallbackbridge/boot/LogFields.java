@@ -36,22 +36,18 @@ public class LogFields implements LogListener, CamelContextConfiguration {
     @Override
     public String onLog(Exchange exchange, CamelLogger camelLogger, String message) {
         KEYS.forEach(MDC::remove);
-        Map<?, ?> topic = exchange.getMessage().getBody() instanceof Map<?, ?> body && body.containsKey("topicId") ? body : null;
         Map<?, ?> callback = exchange.getProperty("callbackRecord", Map.class);
         put("callbackId", callback != null ? callback.get("callbackId") : exchange.getProperty("journaledCallbackId"));
-        put("groupId", field(exchange, topic, "groupId"));
-        put("topicId", field(exchange, topic, "topicId"));
-        put("eventId", field(exchange, topic, "eventId"));
+        put("groupId", field(exchange, "groupId"));
+        put("topicId", field(exchange, "topicId"));
+        put("eventId", field(exchange, "eventId"));
         put("target", exchange.getProperty("target"));
         return message;
     }
 
-    /** A topic's field: the variable split-topics sets, else the topic record in the body, else the property. */
-    private static Object field(Exchange exchange, Map<?, ?> topic, String key) {
+    /** A topic's field (the variable split-topics sets for each topic), else the property of that name. */
+    private static Object field(Exchange exchange, String key) {
         Object value = exchange.getVariable(key);
-        if (value == null && topic != null) {
-            value = topic.get(key);
-        }
         return value != null ? value : exchange.getProperty(key);
     }
 

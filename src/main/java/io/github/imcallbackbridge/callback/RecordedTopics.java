@@ -11,8 +11,8 @@ import org.apache.camel.Exchange;
  * Which topics of a callback the multi-row insert recorded for the first time. The insert ({@code ON CONFLICT
  * DO NOTHING}) tells only how many rows it added ({@code newTopicCount}): all of them (the usual case) or none
  * (a repeated callback) settle it. Any other count ({@link #readBackNeeded}: a callback that repeats only part
- * of an earlier one, or a count the driver did not give) means the route reads back the topics recorded under
- * this callback's ID, and they are the body of {@link #mark}.
+ * of an earlier one) means the route reads back the topics recorded under this callback's ID, and they are the
+ * body of {@link #mark}.
  * <p>
  * {@link #mark} marks every record of {@code topicRecords} with {@code recorded} (true: new, its webhooks are
  * queued), sets {@code newTopicCount} to the number of new topics and answers it.

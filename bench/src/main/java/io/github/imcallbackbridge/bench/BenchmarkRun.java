@@ -103,62 +103,60 @@ public final class BenchmarkRun {
 
     /** The bridge beside the yardstick: throughput case by case, and the topic-count curve. */
     Map<String, Wrk.Result> compare(Postgres pg, App bridge, App yardstick) throws Exception {
-        {
-            for (App app : List.of(bridge, yardstick)) { // the JIT compiles the paths measured below
-                warmUp(pg, app);
-            }
-            Wrk.constant(bridge, 5);
-            drain(pg, "bridge");
-            drain(pg, "yardstick");
-            Wrk.Result constant = Wrk.constant(bridge, SECONDS);
-            row("trivial platform-http route (Camel's own cost)", fmt(constant.rps), "", "", ms(constant.p99), "");
-            throughput.put("constant", new double[] {constant.rps, 0});
-            p99.put("constant", new double[] {constant.p99, 0});
-            Map<String, Wrk.Result> ours = new LinkedHashMap<>();
-            Map<String, double[]> withDelivery = new LinkedHashMap<>();
-            for (int topics : new int[] {0, 1, 10}) { // ROUNDS rounds, bridge and yardstick alternately: the mean
-                String name = topics == 0 ? "reject (403)" : topics + "-topic callback";
-                List<Wrk.Result> b = new ArrayList<>();
-                List<Wrk.Result> y = new ArrayList<>();
-                double[] delivered = new double[2];
-                for (int round = 0; round < ROUNDS; round++) {
-                    b.add(Wrk.run(bridge, topics, topics > 0, SECONDS));
-                    delivered[0] += untilDelivered(b.get(round), drain(pg, "bridge")) / ROUNDS;
-                    y.add(Wrk.run(yardstick, topics, topics > 0, SECONDS));
-                    delivered[1] += untilDelivered(y.get(round), drain(pg, "yardstick")) / ROUNDS;
-                }
-                Wrk.Result bm = Wrk.mean(b);
-                Wrk.Result ym = Wrk.mean(y);
-                ours.put(name, bm);
-                row(name, fmt(bm.rps) + " (" + rounds(b) + ")", fmt(ym.rps) + " (" + rounds(y) + ")",
-                        String.format(Locale.ROOT, "%.2f", bm.rps / ym.rps), ms(bm.p99), ms(ym.p99));
-                throughput.put(name, new double[] {bm.rps, ym.rps});
-                p99.put(name, new double[] {bm.p99, ym.p99});
-                if (topics > 0) {
-                    withDelivery.put(topics + "-topic callback", delivered);
-                }
-            }
-            withDelivery.forEach((name, rates) -> row(name + ", until every webhook is delivered (callbacks/s)",
-                    fmt(rates[0]), fmt(rates[1]), String.format(Locale.ROOT, "%.2f", rates[0] / rates[1]), "", ""));
-            double reject = ours.get("reject (403)").rps;
-            row("ratios within the bridge", "", "", "", "", "");
-            row("reject / trivial route", String.format(Locale.ROOT, "%.2f", reject / constant.rps), "", "", "", "");
-            row("1-topic / reject", String.format(Locale.ROOT, "%.2f", ours.get("1-topic callback").rps / reject), "", "", "", "");
-            row("10-topic / reject", String.format(Locale.ROOT, "%.2f", ours.get("10-topic callback").rps / reject), "", "", "", "");
-
-            for (int topics : new int[] {1, 10, 100, 1000}) {
-                int n = topics >= 1000 ? 30 : topics >= 100 ? 100 : 300;
-                double[] b = Load.sequential(bridge, topics, n);
-                double[] y = Load.sequential(yardstick, topics, n);
-                curve.put(topics, new double[] {b[0], b[1], y[0], y[1]});
-                row(topics + " topics, one at a time: p50 / p99 (per topic, p50)",
-                        ms(b[0]) + " / " + ms(b[1]) + " (" + String.format(Locale.ROOT, "%.3f", b[0] / topics) + ")",
-                        ms(y[0]) + " / " + ms(y[1]) + " (" + String.format(Locale.ROOT, "%.3f", y[0] / topics) + ")", "", "", "");
-            }
-            drain(pg, "bridge");
-            drain(pg, "yardstick");
-            return ours;
+        for (App app : List.of(bridge, yardstick)) { // the JIT compiles the paths measured below
+            warmUp(pg, app);
         }
+        Wrk.constant(bridge, 5);
+        drain(pg, "bridge");
+        drain(pg, "yardstick");
+        Wrk.Result constant = Wrk.constant(bridge, SECONDS);
+        row("trivial platform-http route (Camel's own cost)", fmt(constant.rps), "", "", ms(constant.p99), "");
+        throughput.put("constant", new double[] {constant.rps, 0});
+        p99.put("constant", new double[] {constant.p99, 0});
+        Map<String, Wrk.Result> ours = new LinkedHashMap<>();
+        Map<String, double[]> withDelivery = new LinkedHashMap<>();
+        for (int topics : new int[] {0, 1, 10}) { // ROUNDS rounds, bridge and yardstick alternately: the mean
+            String name = topics == 0 ? "reject (403)" : topics + "-topic callback";
+            List<Wrk.Result> b = new ArrayList<>();
+            List<Wrk.Result> y = new ArrayList<>();
+            double[] delivered = new double[2];
+            for (int round = 0; round < ROUNDS; round++) {
+                b.add(Wrk.run(bridge, topics, topics > 0, SECONDS));
+                delivered[0] += untilDelivered(b.get(round), drain(pg, "bridge")) / ROUNDS;
+                y.add(Wrk.run(yardstick, topics, topics > 0, SECONDS));
+                delivered[1] += untilDelivered(y.get(round), drain(pg, "yardstick")) / ROUNDS;
+            }
+            Wrk.Result bm = Wrk.mean(b);
+            Wrk.Result ym = Wrk.mean(y);
+            ours.put(name, bm);
+            row(name, fmt(bm.rps) + " (" + rounds(b) + ")", fmt(ym.rps) + " (" + rounds(y) + ")",
+                    String.format(Locale.ROOT, "%.2f", bm.rps / ym.rps), ms(bm.p99), ms(ym.p99));
+            throughput.put(name, new double[] {bm.rps, ym.rps});
+            p99.put(name, new double[] {bm.p99, ym.p99});
+            if (topics > 0) {
+                withDelivery.put(topics + "-topic callback", delivered);
+            }
+        }
+        withDelivery.forEach((name, rates) -> row(name + ", until every webhook is delivered (callbacks/s)",
+                fmt(rates[0]), fmt(rates[1]), String.format(Locale.ROOT, "%.2f", rates[0] / rates[1]), "", ""));
+        double reject = ours.get("reject (403)").rps;
+        row("ratios within the bridge", "", "", "", "", "");
+        row("reject / trivial route", String.format(Locale.ROOT, "%.2f", reject / constant.rps), "", "", "", "");
+        row("1-topic / reject", String.format(Locale.ROOT, "%.2f", ours.get("1-topic callback").rps / reject), "", "", "", "");
+        row("10-topic / reject", String.format(Locale.ROOT, "%.2f", ours.get("10-topic callback").rps / reject), "", "", "", "");
+
+        for (int topics : new int[] {1, 10, 100, 1000}) {
+            int n = topics >= 1000 ? 30 : topics >= 100 ? 100 : 300;
+            double[] b = Load.sequential(bridge, topics, n);
+            double[] y = Load.sequential(yardstick, topics, n);
+            curve.put(topics, new double[] {b[0], b[1], y[0], y[1]});
+            row(topics + " topics, one at a time: p50 / p99 (per topic, p50)",
+                    ms(b[0]) + " / " + ms(b[1]) + " (" + String.format(Locale.ROOT, "%.3f", b[0] / topics) + ")",
+                    ms(y[0]) + " / " + ms(y[1]) + " (" + String.format(Locale.ROOT, "%.3f", y[0] / topics) + ")", "", "", "");
+        }
+        drain(pg, "bridge");
+        drain(pg, "yardstick");
+        return ours;
     }
 
     /** The latency rows of the ingest part alone (bridge only, its warm-up, its 1-topic peak, then {@link #latencies}). */
