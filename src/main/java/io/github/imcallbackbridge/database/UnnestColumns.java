@@ -1,5 +1,6 @@
 package io.github.imcallbackbridge.database;
 
+import io.github.imcallbackbridge.CommaList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,8 @@ public class UnnestColumns {
     /** {@code parameter=key,…}: the parameters that are arrays, and the row key each is made of. */
     public void setArrays(String pairs) {
         arrays.clear();
-        for (String pair : pairs.split(",")) {
-            String[] parameterAndKey = pair.trim().split("=", -1);
+        for (String pair : CommaList.of(pairs)) {
+            String[] parameterAndKey = pair.split("=", -1);
             if (parameterAndKey.length != 2 || parameterAndKey[0].isBlank() || parameterAndKey[1].isBlank()) {
                 throw new IllegalArgumentException("arrays takes parameter=key pairs separated by commas, not '" + pair + "'");
             }
@@ -35,11 +36,7 @@ public class UnnestColumns {
     /** {@code key,…}: the keys every row has the same value for, each a parameter of its own. */
     public void setShared(String keys) {
         shared.clear();
-        for (String key : keys.split(",")) {
-            if (!key.isBlank()) {
-                shared.add(key.trim());
-            }
-        }
+        shared.addAll(CommaList.of(keys));
     }
 
     /** The statement's parameters: the arrays in row order and the shared values (null when there are no rows). */
