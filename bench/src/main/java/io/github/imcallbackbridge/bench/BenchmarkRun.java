@@ -197,9 +197,10 @@ public final class BenchmarkRun {
                 drain(pg, "yardstick");
                 yardstickHealthy = "target healthy: " + ms(y.p50) + " / " + ms(y.p99) + " / " + ms(y.max);
             }
-            // one 10-s run's p99 (its 50th-slowest reply of ~5,000) is noisy on this shared host: four runs in a row,
-            // target healthy, gave 5.7, 25.2, 6.6 and 10.5 ms. So each state runs LATENCY_ROUNDS times, in turn with
-            // the others (healthy after the backlog is delivered, slow, refusing), compared by its median p99
+            // one 10-s run's p99 (its 50th-slowest reply of ~5,000) is noisy on this shared host: four runs with the
+            // target healthy, taken in turn with refusing ones, gave 5.7, 25.2, 6.6 and 10.5 ms. So each state runs
+            // LATENCY_ROUNDS times, in turn with the others (healthy after the backlog is delivered, slow, refusing),
+            // compared by its median p99
             List<Wrk.FixedRate> healthy = new ArrayList<>();
             List<Wrk.FixedRate> slow = new ArrayList<>();
             List<Wrk.FixedRate> refused = new ArrayList<>();
