@@ -44,8 +44,8 @@ public final class BenchmarkRun {
 
     static final Path ROOT = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
     static final int SECONDS = Integer.getInteger("bench.seconds", 10);
-    /** Fixed-rate runs per target state (healthy, slow, refusing), taken in turn; odd, for a median. */
-    static final int LATENCY_ROUNDS = Integer.getInteger("bench.latency-rounds", 3) | 1;
+    /** Fixed-rate runs per target state (healthy, slow, refusing), taken in turn: an odd number, for a median. */
+    static final int LATENCY_ROUNDS = oddAtLeastOne(Integer.getInteger("bench.latency-rounds", 3));
     /** Throughput rounds per case, bridge and yardstick alternately: this host's speed moves by a third between runs. */
     static final int ROUNDS = Integer.getInteger("bench.rounds", 4);
     static final String APP_ID = "1400000000";
@@ -400,6 +400,10 @@ public final class BenchmarkRun {
         return ms(median.p50()) + " / " + ms(median.p99()) + " / " + ms(median.max()) + " ("
                 + String.join(", ", runs.stream().map(run -> ms(run.p99())).toList()) + ")"
                 + (healthy == null ? "" : String.format(Locale.ROOT, ", p99 %.2f×", median.p99() / healthy.p99()));
+    }
+
+    static int oddAtLeastOne(int rounds) {
+        return rounds < 1 ? 1 : rounds % 2 == 0 ? rounds + 1 : rounds;
     }
 
     static String fmt(double value) {
